@@ -1,0 +1,72 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "migplan",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "MigPlanCPU", targets: ["MigPlanCPU"]),
+        .library(name: "MigPlanLP", targets: ["MigPlanLP"]),
+        .executable(name: "migplan", targets: ["migplan"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // C libraries, nothing else: Debian's liblpsolve55-dev (static only) and libcpuid-dev.
+        .systemLibrary(
+            name: "CLPSolve",
+            providers: [.apt(["liblpsolve55-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLibCPUID",
+            pkgConfig: "libcpuid",
+            providers: [.apt(["libcpuid-dev"])]
+        ),
+
+        // Small Swift LP/MILP API over lp_solve; no C type leaves it.
+        .target(
+            name: "MigPlanLP",
+            dependencies: [
+                "CLPSolve",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // CPU knowledge: feature catalogue, models, compare, baseline, masks, probe.
+        .target(
+            name: "MigPlanCPU",
+            dependencies: [
+                "CLibCPUID",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            plugins: ["EmbedCPUDB"]
+        ),
+
+        // Build-time tool: turns cpudb/*.json into Swift source, so every binary carries its data.
+        .executableTarget(name: "cpudb-embed"),
+        .plugin(
+            name: "EmbedCPUDB",
+            capability: .buildTool(),
+            dependencies: ["cpudb-embed"]
+        ),
+
+        .executableTarget(
+            name: "migplan",
+            dependencies: [
+                "MigPlanCPU",
+                "MigPlanLP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        .testTarget(name: "MigPlanLPTests", dependencies: ["MigPlanLP"]),
+        .testTarget(name: "MigPlanCPUTests", dependencies: ["MigPlanCPU"]),
+        .testTarget(name: "MigPlanCLITests", dependencies: ["migplan"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,1 @@
+#include <lpsolve/lp_lib.h>

@@ -1,0 +1,1 @@
+#include <libcpuid/libcpuid.h>

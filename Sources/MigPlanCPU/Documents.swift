@@ -1,0 +1,139 @@
+/// The JSON documents of the CLI (shared/spec/cli.md), as values embedders can encode too.
+
+public struct CheckDocument: Codable, Sendable, Hashable {
+    public var source: String
+    public var destination: String
+    public var compatible: Bool
+    public var verdict: CPUVerdict
+    public var missing: [String]
+    public var extra: [String]
+    public var ignored: [String]
+    public var reasons: [Reason]
+    public var sourceCPU: CPUSummary
+    public var destinationCPU: CPUSummary
+}
+
+/// How a CPU was understood: vendor, signature and its class, and the model it came from.
+public struct CPUSummary: Codable, Sendable, Hashable {
+    public var name: String
+    public var vendor: String?
+    public var family: Int?
+    public var model: Int?
+    public var stepping: Int?
+    public var microarchitecture: String?
+    public var cpuModel: String?
+    public var origin: String
+    public var featureCount: Int
+    public var notes: [String]
+}
+
+public struct BaselineDocument: Codable, Sendable, Hashable {
+    public struct Host: Codable, Sendable, Hashable {
+        public var name: String
+        public var disable: [String]
+    }
+    public struct LibvirtModel: Codable, Sendable, Hashable {
+        public var model: String
+        public var require: [String]
+        public var disable: [String]
+    }
+    public var vendor: String?
+    public var model: String?
+    public var features: [String]
+    public var extra: [String]
+    public var libvirt: LibvirtModel?
+    public var evcMode: String?
+    public var level: String?
+    public var migratable: Bool
+    public var hosts: [Host]
+    public var masks: [String: String]
+}
+
+public struct VendorMismatchDocument: Codable, Sendable, Hashable {
+    public var error: String
+    public var groups: [String: [String]]
+    public init(error: String, groups: [String: [String]]) {
+        self.error = error
+        self.groups = groups
+    }
+}
+
+public struct ModelDocument: Codable, Sendable, Hashable {
+    public struct Signature: Codable, Sendable, Hashable {
+        public var family: Int
+        public var model: Int
+        public var stepping: String?
+    }
+    public var name: String
+    public var version: Int
+    public var kind: CPUModel.Kind
+    public var vendor: String?
+    public var title: String?
+    public var signatures: [Signature]
+    public var features: [String]
+    public var fingerprint: String
+    public var source: String
+}
+
+public struct FeatureDocument: Codable, Sendable, Hashable {
+    public var name: String
+    public var aliases: [String: [String]]
+    public var migratable: Bool
+    public var leaf: String?
+    public var subleaf: UInt32?
+    public var register: String?
+    public var msr: String?
+    public var bit: Int
+}
+
+extension CPUDB {
+    public func summary(_ cpu: CPU) -> CPUSummary {
+        CPUSummary(name: cpu.name, vendor: cpu.vendor, family: cpu.signature?.family,
+                   model: cpu.signature?.model, stepping: cpu.signature?.stepping,
+                   microarchitecture: cpu.signature.flatMap { microarchitecture(vendor: cpu.vendor, signature: $0)?.name },
+                   cpuModel: cpu.model?.name, origin: cpu.origin, featureCount: cpu.features.count, notes: cpu.notes)
+    }
+
+    public func document(_ c: CPUComparison) -> CheckDocument {
+        CheckDocument(source: c.source.name, destination: c.destination.name, compatible: c.compatible,
+                      verdict: c.verdict, missing: c.missing, extra: c.extra, ignored: c.ignored,
+                      reasons: c.reasons, sourceCPU: summary(c.source), destinationCPU: summary(c.destination))
+    }
+
+    public func document(_ b: Baseline) -> BaselineDocument {
+        BaselineDocument(
+            vendor: b.vendor, model: b.model?.name, features: names(b.features), extra: names(b.extra),
+            libvirt: b.libvirt.map {
+                .init(model: $0.model.name, require: $0.added.map { features[$0].name },
+                      disable: $0.removed.map { features[$0].name })
+            },
+            evcMode: b.evcMode?.name, level: b.level?.name, migratable: b.migratable,
+            hosts: b.hosts.map { .init(name: $0.cpu.name, disable: names($0.disable)) },
+            masks: Dictionary(uniqueKeysWithValues: MaskFormat.allCases.map { ($0.rawValue, masks(for: b, format: $0)) }))
+    }
+
+    public func document(_ m: CPUModel) -> ModelDocument {
+        ModelDocument(name: m.name, version: m.version, kind: m.kind, vendor: m.vendor, title: m.title,
+                      signatures: m.signatures.map {
+                          .init(family: $0.family, model: $0.model,
+                                stepping: $0.steppings.map { "\($0.lowerBound)-\($0.upperBound)" })
+                      },
+                      features: names(m.features), fingerprint: m.fingerprint, source: m.source)
+    }
+
+    public func document(_ f: CPUFeature) -> FeatureDocument {
+        var d = FeatureDocument(name: f.name, aliases: [:], migratable: f.migratable, bit: 0)
+        for (k, v) in f.aliases { d.aliases[k.rawValue] = v }
+        switch f.location {
+        case let .cpuid(leaf, subleaf, register, bit):
+            d.leaf = "0x" + String(leaf, radix: 16)
+            d.subleaf = subleaf
+            d.register = register.rawValue
+            d.bit = bit
+        case let .msr(index, bit):
+            d.msr = "0x" + String(index, radix: 16)
+            d.bit = bit
+        }
+        return d
+    }
+}

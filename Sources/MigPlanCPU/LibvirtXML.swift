@@ -1,0 +1,146 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+
+/// A `<cpu>` element as libvirt writes it: model, vendor and features with policies.
+public struct LibvirtCPUDefinition: Sendable, Hashable {
+    public var mode: String?
+    public var model: String?
+    public var vendor: String?
+    public var signature: CPUSignature?
+    /// (name, policy) in document order; policy nil for host CPUs (`<feature name=…/>`).
+    public var features: [(name: String, policy: String?)]
+
+    public static func == (a: Self, b: Self) -> Bool {
+        a.mode == b.mode && a.model == b.model && a.vendor == b.vendor && a.signature == b.signature
+            && a.features.map(\.name) == b.features.map(\.name) && a.features.map(\.policy) == b.features.map(\.policy)
+    }
+    public func hash(into h: inout Hasher) { h.combine(model); h.combine(vendor) }
+}
+
+extension CPUDB {
+    /// Parses libvirt XML that describes a CPU: a `<cpu>` (domain or baseline), `virsh
+    /// capabilities` (`<host><cpu>`), `virsh domcapabilities` (the host-model mode) or libvirt's
+    /// raw `<cpudata>`.
+    public func cpu(fromLibvirtXML text: String, file: String) throws(CPUError) -> CPU {
+        let document: XMLDocument
+        do { document = try XMLDocument(xmlString: text, options: []) }
+        catch {
+            throw .invalidInput(file: file, line: nil, keyPath: nil, message: "not well-formed XML: \(error.localizedDescription)")
+        }
+        guard let root = document.rootElement() else {
+            throw .invalidInput(file: file, line: nil, keyPath: nil, message: "no root element")
+        }
+        switch root.name {
+        case "cpudata":
+            return try cpu(fromRaw: try Self.rawCPUID(fromCPUData: root, file: file), name: file,
+                           origin: "libvirt cpudata \(file)")
+        case "cpu":
+            return try cpu(fromLibvirtCPU: root, file: file, path: "cpu")
+        case "capabilities":
+            guard let element = root.elements(forName: "host").first?.elements(forName: "cpu").first else {
+                throw .invalidInput(file: file, line: nil, keyPath: "capabilities", message: "no <host><cpu> element")
+            }
+            return try cpu(fromLibvirtCPU: element, file: file, path: "capabilities/host/cpu")
+        case "domainCapabilities":
+            let modes = root.elements(forName: "cpu").first?.elements(forName: "mode") ?? []
+            guard let hostModel = modes.first(where: { $0.attribute(forName: "name")?.stringValue == "host-model" }) else {
+                throw .invalidInput(file: file, line: nil, keyPath: "domainCapabilities/cpu",
+                                    message: "no <mode name='host-model'> element")
+            }
+            return try cpu(fromLibvirtCPU: hostModel, file: file, path: "domainCapabilities/cpu/mode[host-model]")
+        case "domain":
+            guard let element = root.elements(forName: "cpu").first else {
+                throw .invalidInput(file: file, line: nil, keyPath: "domain", message: "no <cpu> element")
+            }
+            return try cpu(fromLibvirtCPU: element, file: file, path: "domain/cpu")
+        default:
+            throw .invalidInput(file: file, line: nil, keyPath: root.name ?? "",
+                                message: "expected libvirt <cpu>, <capabilities>, <domainCapabilities>, <domain> or <cpudata>")
+        }
+    }
+
+    /// Reads the parts of a `<cpu>`-like element.
+    public static func libvirtDefinition(_ element: XMLElement) -> LibvirtCPUDefinition {
+        func text(_ name: String) -> String? {
+            element.elements(forName: name).first?.stringValue?.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        var signature: CPUSignature? = nil
+        if let s = element.elements(forName: "signature").first,
+           let f = s.attribute(forName: "family")?.stringValue.flatMap({ Int($0) }),
+           let m = s.attribute(forName: "model")?.stringValue.flatMap({ Int($0) }),
+           let st = s.attribute(forName: "stepping")?.stringValue.flatMap({ Int($0) }) {
+            signature = CPUSignature(family: f, model: m, stepping: st)
+        }
+        let features = element.elements(forName: "feature").map {
+            (name: $0.attribute(forName: "name")?.stringValue ?? "", policy: $0.attribute(forName: "policy")?.stringValue)
+        }
+        return LibvirtCPUDefinition(mode: element.attribute(forName: "mode")?.stringValue, model: text("model"),
+                                    vendor: text("vendor"), signature: signature, features: features)
+    }
+
+    func cpu(fromLibvirtCPU element: XMLElement, file: String, path: String) throws(CPUError) -> CPU {
+        let def = Self.libvirtDefinition(element)
+        if def.mode == "host-passthrough" || def.mode == "maximum" {
+            throw .invalidInput(file: file, line: nil, keyPath: path,
+                                message: "a \(def.mode!) CPU has no fixed feature set; give the host's capabilities or a custom CPU")
+        }
+        guard let modelName = def.model, !modelName.isEmpty else {
+            throw .invalidInput(file: file, line: nil, keyPath: path, message: "no <model> element")
+        }
+        guard let model = lookupModel(modelName) else {
+            throw .invalidInput(file: file, line: nil, keyPath: "\(path)/model",
+                                message: "unknown CPU model '\(modelName)'" + CPUError.didYouMean(suggestions(for: modelName, among: self.modelNames)))
+        }
+        var set = model.features
+        for (i, f) in def.features.enumerated() {
+            guard let feature = featureIndex(named: f.name) else {
+                throw .unknownFeature(f.name, location: "\(file): \(path)/feature[\(i + 1)]",
+                                      suggestions: suggestions(for: f.name, among: features.map(\.name)))
+            }
+            switch f.policy {
+            case nil, "require", "force", "optional": set.insert(feature)
+            case "disable", "forbid": set.remove(feature)
+            case let other?:
+                throw .invalidInput(file: file, line: nil, keyPath: "\(path)/feature[\(i + 1)]",
+                                    message: "unknown feature policy '\(other)'; expected require, force, optional, disable or forbid")
+            }
+        }
+        var vendor = model.vendor
+        if let v = def.vendor {
+            guard let found = self.vendor(named: v) else { throw .unknownVendor(v, location: "\(file): \(path)/vendor") }
+            vendor = found.name
+        }
+        return CPU(name: file, vendor: vendor, signature: def.signature, features: set, model: model,
+                   origin: "libvirt XML \(file) (\(path))")
+    }
+
+    static func rawCPUID(fromCPUData root: XMLElement, file: String) throws(CPUError) -> RawCPUID {
+        var raw = RawCPUID()
+        func hex(_ e: XMLElement, _ name: String, _ index: Int, _ kind: String) throws(CPUError) -> UInt32 {
+            guard let text = e.attribute(forName: name)?.stringValue, let v = parseHex(text) else {
+                throw .invalidInput(file: file, line: nil, keyPath: "cpudata/\(kind)[\(index + 1)]/@\(name)",
+                                    message: "expected a hexadecimal number")
+            }
+            return v
+        }
+        for (i, e) in root.elements(forName: "cpuid").enumerated() {
+            let leaf = try hex(e, "eax_in", i, "cpuid")
+            let subleaf = e.attribute(forName: "ecx_in") == nil ? 0 : try hex(e, "ecx_in", i, "cpuid")
+            let r = RawCPUID.Registers(eax: try hex(e, "eax", i, "cpuid"), ebx: try hex(e, "ebx", i, "cpuid"),
+                                       ecx: try hex(e, "ecx", i, "cpuid"), edx: try hex(e, "edx", i, "cpuid"))
+            // libvirt ORs duplicate leaves together.
+            if let old = raw[leaf, subleaf] {
+                raw[leaf, subleaf] = .init(eax: old.eax | r.eax, ebx: old.ebx | r.ebx, ecx: old.ecx | r.ecx, edx: old.edx | r.edx)
+            } else {
+                raw[leaf, subleaf] = r
+            }
+        }
+        for (i, e) in root.elements(forName: "msr").enumerated() {
+            let index = try hex(e, "index", i, "msr")
+            raw.msrs[index] = UInt64(try hex(e, "edx", i, "msr")) << 32 | UInt64(try hex(e, "eax", i, "msr"))
+        }
+        return raw
+    }
+}

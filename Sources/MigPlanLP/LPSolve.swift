@@ -1,0 +1,128 @@
+import CLPSolve
+import Foundation
+import Logging
+
+/// Deadline shared with lp_solve's abort callback. One per solve, owned by the solving thread.
+private final class AbortState: @unchecked Sendable {
+    let deadline: Double?
+    init(deadline: Double?) { self.deadline = deadline }
+}
+
+private func monotonicSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+private let abortCallback: @convention(c) (UnsafeMutablePointer<lprec>?, UnsafeMutableRawPointer?) -> Int32 = { _, handle in
+    guard let handle else { return 0 }
+    let state = Unmanaged<AbortState>.fromOpaque(handle).takeUnretainedValue()
+    guard let deadline = state.deadline else { return 0 }
+    return monotonicSeconds() >= deadline ? 1 : 0
+}
+
+extension LinearProgram {
+    /// Solves the program with a fresh lp_solve instance. Blocking; call it off the
+    /// cooperative thread pool for long solves.
+    public func solve(_ options: SolveOptions = SolveOptions(), logger: Logger? = nil) -> LPSolution {
+        let start = monotonicSeconds()
+        func failed(_ code: Int) -> LPSolution {
+            LPSolution(status: .failed, objective: nil, values: [], bound: nil,
+                       seconds: monotonicSeconds() - start, solverCode: code)
+        }
+        guard let lp = make_lp(0, Int32(variables.count)) else { return failed(-2) }
+        defer { delete_lp(lp) }
+        set_verbose(lp, NEUTRAL)
+        set_add_rowmode(lp, 1)
+
+        for (i, v) in variables.enumerated() {
+            let column = Int32(i + 1)
+            set_bounds(lp, column, v.lower, v.upper ?? get_infinite(lp))
+            if v.isInteger { set_int(lp, column, 1) }
+        }
+
+        var row = [Double](repeating: 0, count: variables.count + 1)
+        var columns = [Int32](repeating: 0, count: variables.count + 1)
+        func load(_ terms: [Term]) -> Int32 {
+            // lp_solve wants each column once per row: merge repeated variables.
+            var merged: [Int: Double] = [:]
+            for t in terms { merged[t.variable.index, default: 0] += t.coefficient }
+            var n: Int32 = 0
+            for (index, value) in merged.sorted(by: { $0.key < $1.key }) where value != 0 {
+                row[Int(n)] = value
+                columns[Int(n)] = Int32(index + 1)
+                n += 1
+            }
+            return n
+        }
+
+        var n = load(objective)
+        guard set_obj_fnex(lp, n, &row, &columns) != 0 else { return failed(-3) }
+        if sense == .maximize { set_maxim(lp) } else { set_minim(lp) }
+
+        for c in constraints {
+            n = load(c.terms)
+            let type: Int32 = switch c.relation {
+            case .lessOrEqual: LE
+            case .greaterOrEqual: GE
+            case .equal: EQ
+            }
+            guard add_constraintex(lp, n, &row, &columns, type, c.rhs) != 0 else { return failed(-3) }
+        }
+        set_add_rowmode(lp, 0)
+
+        set_mip_gap(lp, 1, options.absoluteGap)
+        set_mip_gap(lp, 0, options.relativeGap)
+        let state = AbortState(deadline: options.timeLimit.map { start + $0 })
+        let handle = Unmanaged.passRetained(state)
+        defer { handle.release() }
+        if let limit = options.timeLimit {
+            // Whole seconds inside the simplex, and the abort callback for the fraction.
+            set_timeout(lp, max(1, Int(limit.rounded(.up))))
+            put_abortfunc(lp, abortCallback, handle.toOpaque())
+        }
+
+        let code = Int(CLPSolve.solve(lp))
+        let seconds = monotonicSeconds() - start
+        logger?.debug("lp_solve finished", metadata: [
+            "code": "\(code)", "columns": "\(variables.count)", "rows": "\(constraints.count)",
+            "seconds": "\(seconds)",
+        ])
+
+        let hasIncumbent = code == Int(OPTIMAL) || code == Int(SUBOPTIMAL) || code == Int(PRESOLVED)
+        let status: LPSolution.Status
+        switch Int32(code) {
+        case OPTIMAL, PRESOLVED: status = .optimal
+        case SUBOPTIMAL: status = .feasible
+        case INFEASIBLE: status = .infeasible
+        case UNBOUNDED: status = .unbounded
+        case TIMEOUT, USERABORT: status = .timeLimit
+        default: status = .failed
+        }
+        // lp_solve reports an unbounded column it meets in presolve-like shortcuts as "optimal"
+        // at its infinity; call that what it is.
+        if hasIncumbent, abs(get_working_objective(lp)) >= get_infinite(lp) {
+            return LPSolution(status: .unbounded, objective: nil, values: [], bound: nil,
+                              seconds: seconds, solverCode: code)
+        }
+        guard hasIncumbent else {
+            return LPSolution(status: status, objective: nil, values: [], bound: nil,
+                              seconds: seconds, solverCode: code)
+        }
+        var values = [Double](repeating: 0, count: variables.count)
+        values.withUnsafeMutableBufferPointer { buffer in
+            _ = get_variables(lp, buffer.baseAddress)
+        }
+        let objectiveValue = get_working_objective(lp) + objectiveConstant
+        var bound: Double? = nil
+        if status == .optimal {
+            // A pure LP's optimum is its own bound; a MILP stopped within its gap is at most
+            // that gap away from the optimum.
+            let slack = integerCount == 0
+                ? 0 : max(options.absoluteGap, options.relativeGap * abs(objectiveValue))
+            bound = sense == .minimize ? objectiveValue - slack : objectiveValue + slack
+        }
+        return LPSolution(status: status, objective: objectiveValue, values: values, bound: bound,
+                          seconds: seconds, solverCode: code)
+    }
+}

@@ -1,0 +1,67 @@
+import ArgumentParser
+import Foundation
+import MigPlanCPU
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure migplan on generated data (build with -c release for figures).",
+        subcommands: [CPUBench.self])
+}
+
+struct CPUBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cpu",
+        abstract: "Compare, baseline and compatibility-matrix throughput on generated host CPUs.")
+
+    @OptionGroup var db: CPUDBOptions
+    @Option(help: "Host counts to measure.")
+    var hosts: [Int] = [1000, 10000]
+    @Option(help: "Seed of the generated hosts.")
+    var seed: UInt64 = 1
+    @Option(help: "Repetitions per figure (the best is printed).")
+    var repeat_: Int = 3
+
+    enum CodingKeys: String, CodingKey { case db, hosts, seed, repeat_ = "repeat" }
+
+    func run() throws {
+        let cpudb = try db.load()
+        print("cpudb: \(cpudb.features.count) features, \(cpudb.models.count) models")
+        if FileManager.default.fileExists(atPath: "cpudb/features.json") {
+            let loadSeconds = try best { _ = try CPUDB(directory: URL(fileURLWithPath: "cpudb")) }
+            print(String(format: "cpudb load from ./cpudb: %.2f ms", loadSeconds * 1000))
+        }
+        for n in hosts {
+            let cpus = CPUGenerator(db: cpudb, seed: seed).hosts(count: n)
+            let distinct = Set(cpus.map { CompatibilityMatrix.CPUClass(vendor: $0.vendor, features: cpudb.guestVisible($0.features)) }).count
+            print("\n\(n) hosts (\(distinct) distinct CPU classes, seed \(seed)):")
+            var pairs = 0
+            let compareSeconds = try best {
+                pairs = 0
+                for i in 0..<min(n, 2000) {
+                    if cpudb.compare(cpus[i], cpus[(i * 7919 + 1) % n]).compatible { pairs += 1 }
+                }
+            }
+            let compares = min(n, 2000)
+            print(String(format: "  compare (full report):    %8.1f µs each, %.0f/s", compareSeconds / Double(compares) * 1e6, Double(compares) / compareSeconds))
+            let intel = cpus.filter { $0.vendor == "Intel" }
+            let baselineSeconds = try best { _ = try cpudb.baseline(intel) }
+            print(String(format: "  baseline of %d Intel hosts: %8.2f ms", intel.count, baselineSeconds * 1000))
+            var matrix: CompatibilityMatrix? = nil
+            let matrixSeconds = try best { matrix = CompatibilityMatrix(cpus, db: cpudb) }
+            let m = matrix!
+            print(String(format: "  %d × %d matrix:        %8.1f ms (%d class pairs, %d compatible host pairs)",
+                         n, n, matrixSeconds * 1000, m.classes.count * m.classes.count, m.compatiblePairs))
+        }
+    }
+
+    private func best(_ body: () throws -> Void) throws -> Double {
+        var best = Double.infinity
+        for _ in 0..<max(1, repeat_) {
+            let start = DispatchTime.now().uptimeNanoseconds
+            try body()
+            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        return best
+    }
+}

@@ -1,0 +1,61 @@
+import ArgumentParser
+import Foundation
+import MigPlanCPU
+
+/// The `migplan` command: argument parsing and printing only; the work is in the libraries.
+struct MigPlanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "migplan",
+        abstract: "Plan live migrations: CPU compatibility, baselines and masks.",
+        discussion: """
+            Exit status: 0 success or compatible, 1 a valid answer of "no" (incompatible, \
+            baseline impossible), 2 bad usage or bad input.
+            A HOST is a cpudb model name (see `migplan models`) or a host descriptor file \
+            (YAML or JSON).
+            """,
+        subcommands: [ModelsCommand.self, FeaturesCommand.self, CheckCommand.self, BaselineCommand.self,
+                      BenchCommand.self]
+    )
+}
+
+/// Options every command that reads CPUs shares.
+struct CPUDBOptions: ParsableArguments {
+    @Option(name: .customLong("cpudb"), help: ArgumentHelp("Read CPU data from this directory instead of the built-in cpudb.", valueName: "DIR"))
+    var directory: String?
+
+    func load() throws -> CPUDB {
+        if let directory { return try CPUDB(directory: URL(fileURLWithPath: directory)) }
+        return try CPUDB.builtin()
+    }
+}
+
+/// A valid answer of "no": exit 1 after the answer was printed.
+struct NegativeAnswer: Error {}
+
+enum Output {
+    static func json<T: Encodable>(_ value: T) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let data = try encoder.encode(value)
+        FileHandle.standardOutput.write(data)
+        FileHandle.standardOutput.write(Data("\n".utf8))
+    }
+
+    static func error(_ message: String) {
+        FileHandle.standardError.write(Data("migplan: \(message)\n".utf8))
+    }
+
+    static func list(_ names: [String], width: Int = 96, indent: String = "    ") -> String {
+        var lines: [String] = []
+        var line = indent
+        for name in names {
+            if line.count + name.count + 1 > width, line != indent {
+                lines.append(line)
+                line = indent
+            }
+            line += (line == indent ? "" : " ") + name
+        }
+        if line != indent { lines.append(line) }
+        return lines.joined(separator: "\n")
+    }
+}
