@@ -137,3 +137,35 @@ extension CPUDB {
         return d
     }
 }
+
+/// `migplan probe --json`: the spec's keys, and a valid host descriptor file as it stands.
+public struct ProbeDocument: Codable, Sendable, Hashable {
+    public var name: String?
+    public var vendor: String
+    public var family: Int
+    public var model: Int
+    public var stepping: Int
+    public var brand: String?
+    public var cpuModel: String?
+    public var microarchitecture: String?
+    /// Features beyond `cpuModel`, and features of `cpuModel` this CPU lacks.
+    public var added: [String]
+    public var removed: [String]
+    public var features: [String]
+    public var sockets: Int?
+    public var source: String
+}
+
+extension CPUDB {
+    public func probeDocument(_ cpu: CPU) -> ProbeDocument? {
+        guard let vendor = cpu.vendor, let sig = cpu.signature else { return nil }
+        let modelFit = cpu.model.map { self.fit(cpu.features, to: $0, kind: .host) }
+        return ProbeDocument(
+            name: cpu.name, vendor: vendor, family: sig.family, model: sig.model, stepping: sig.stepping,
+            brand: cpu.brand, cpuModel: cpu.model?.name,
+            microarchitecture: microarchitecture(vendor: vendor, signature: sig)?.name,
+            added: (modelFit?.added ?? []).map { features[$0].name }.sorted(),
+            removed: (modelFit?.removed ?? []).map { features[$0].name }.sorted(),
+            features: names(cpu.features), sockets: cpu.sockets, source: cpu.origin)
+    }
+}

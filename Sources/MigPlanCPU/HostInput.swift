@@ -1,10 +1,11 @@
 import Foundation
 
 extension CPUDB {
-    /// Keys a host descriptor may have. `brand`, `sockets`, `cpuModel` and `microarchitecture`
-    /// are what `migplan probe --json` prints besides the CPU itself, so its output reads back.
+    /// Keys a host descriptor may have. `brand`, `sockets`, `cpuModel`, `microarchitecture`,
+    /// `added`, `removed` and `source` are what `migplan probe --json` prints besides the CPU
+    /// itself, so its output reads back; they are checked, not used.
     static let descriptorKeys = ["name", "vendor", "family", "model", "stepping", "features", "add", "remove",
-                                 "brand", "sockets", "cpuModel", "microarchitecture"]
+                                 "brand", "sockets", "cpuModel", "microarchitecture", "added", "removed", "source"]
 
     /// Resolves a HOST argument: a cpudb model name, else a file whose content decides its kind.
     public func resolveHost(_ argument: String) throws(CPUError) -> CPU {
@@ -61,6 +62,9 @@ extension CPUDB {
             let text = try cpuModel.string()
             guard lookupModel(text) != nil else { throw cpuModel.error("unknown CPU model '\(text)'") }
         }
+        for key in ["added", "removed"] { _ = try featureList(key) }
+        if let m = keys["microarchitecture"], !m.isNull { _ = try m.string() }
+        if let s = keys["source"], !s.isNull { _ = try s.string() }
         var brand: String? = nil
         if let b = keys["brand"], !b.isNull { brand = try b.string() }
         var sockets: Int? = nil

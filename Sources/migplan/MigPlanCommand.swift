@@ -13,7 +13,7 @@ struct MigPlanCommand: ParsableCommand {
             A HOST is a cpudb model name (see `migplan models`) or a host descriptor file \
             (YAML or JSON).
             """,
-        subcommands: [ModelsCommand.self, FeaturesCommand.self, CheckCommand.self, BaselineCommand.self,
+        subcommands: [ModelsCommand.self, FeaturesCommand.self, CheckCommand.self, BaselineCommand.self, ProbeCommand.self,
                       BenchCommand.self]
     )
 }

@@ -1,0 +1,49 @@
+# migplan — everything a fresh Debian 12 machine needs is installed by these targets.
+SWIFT ?= swift
+APT_PACKAGES := liblpsolve55-dev libcpuid-dev libxml2 pkg-config
+EXAMPLE ?= examples/hosts
+CONFIG ?= debug
+
+.PHONY: all deps build release run test bench clean
+
+all: build
+
+# Installs the Debian packages that are missing (as root, or through sudo when there is one).
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+	@command -v $(SWIFT) >/dev/null || { echo "swift is not on PATH (Swift 6.1 or newer is needed)"; exit 1; }
+
+build: deps
+	$(SWIFT) build -c $(CONFIG)
+
+release: deps
+	$(SWIFT) build -c release
+
+# Builds and runs migplan on the example cluster's hosts.
+run: build
+	@bin=$$($(SWIFT) build -c $(CONFIG) --show-bin-path)/migplan; set -x; \
+	$$bin check Cascadelake-Server Skylake-Server || true; \
+	$$bin check $(EXAMPLE)/esx-01-cascadelake.yaml $(EXAMPLE)/esx-03-skylake.yaml || true; \
+	$$bin baseline $(EXAMPLE)/*.yaml; \
+	$$bin baseline $(EXAMPLE)/*.yaml --format vmx; \
+	$$bin baseline $(EXAMPLE)/*.yaml --format libvirt; \
+	$$bin probe
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+# Release-build figures for BENCHMARKS.md.
+bench: deps
+	$(SWIFT) build -c release
+	$$($(SWIFT) build -c release --show-bin-path)/migplan bench cpu --hosts 1000 --hosts 10000
+
+clean:
+	rm -rf .build

@@ -1,0 +1,62 @@
+import ArgumentParser
+import Foundation
+import MigPlanCPU
+
+struct ProbeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "probe",
+        abstract: "Decode this machine's CPU (CPUID through libcpuid), or a file of another host's.",
+        discussion: "The --json output is itself a host descriptor: save it and use it as a HOST anywhere.")
+
+    @OptionGroup var db: CPUDBOptions
+    @Option(help: ArgumentHelp("Decode this file instead of this machine (libvirt <cpudata>, capabilities or CPU XML, or a host descriptor).", valueName: "FILE"))
+    var raw: String?
+    @Flag(help: "Print one JSON document.")
+    var json = false
+
+    func run() throws {
+        let cpudb = try db.load()
+        var cpu: CPU
+        var identity: LibCPUIDIdentity? = nil
+        if let raw {
+            cpu = try cpudb.resolveHost(raw)
+        } else {
+            let probe = try cpudb.probeLocal()
+            cpu = probe.cpu
+            cpu.sockets = Self.localSockets()
+            identity = probe.libcpuid
+        }
+        guard let doc = cpudb.probeDocument(cpu) else {
+            throw ValidationError("\(cpu.name): no CPU signature to report (a named model, not a host)")
+        }
+        if json {
+            try Output.json(doc)
+            return
+        }
+        print("\(doc.name ?? cpu.name): \(doc.vendor) family \(doc.family) model \(doc.model) stepping \(doc.stepping)"
+              + (doc.microarchitecture.map { " (\($0))" } ?? ""))
+        if let brand = doc.brand { print("  brand: \(brand)") }
+        if let s = doc.sockets { print("  sockets: \(s)") }
+        print("  model: \(doc.cpuModel ?? "none fits")"
+              + (doc.added.isEmpty ? "" : " +\(doc.added.count)") + (doc.removed.isEmpty ? "" : " -\(doc.removed.count)"))
+        if !doc.added.isEmpty { print("  added:\n" + Output.list(doc.added)) }
+        if !doc.removed.isEmpty { print("  removed:\n" + Output.list(doc.removed)) }
+        print("  features (\(doc.features.count)):\n" + Output.list(doc.features))
+        for note in cpu.notes { print("  note: \(note)") }
+        if let identity {
+            print("  libcpuid: \(identity.codename), \(identity.cores) cores / \(identity.logicalCPUs) threads per socket, \(identity.flags.count) flags")
+        }
+    }
+
+    /// Distinct physical packages in sysfs (Linux), or nil where that is not readable.
+    static func localSockets() -> Int? {
+        guard let cpus = try? FileManager.default.contentsOfDirectory(atPath: "/sys/devices/system/cpu") else { return nil }
+        var packages = Set<String>()
+        for c in cpus where c.hasPrefix("cpu") && c.dropFirst(3).allSatisfy(\.isNumber) {
+            if let id = try? String(contentsOfFile: "/sys/devices/system/cpu/\(c)/topology/physical_package_id", encoding: .utf8) {
+                packages.insert(id.trimmingCharacters(in: .whitespacesAndNewlines))
+            }
+        }
+        return packages.isEmpty ? nil : packages.count
+    }
+}
