@@ -22,6 +22,9 @@ public struct InputNode: Sendable {
         let node: Node?
         do {
             node = try Yams.compose(yaml: text)
+        } catch let YamlError.duplicatedKeysInMapping(duplicates, context) {
+            throw .invalidInput(file: file, line: context.mark.line, keyPath: nil,
+                                message: "key given twice in one mapping: " + duplicates.map { "'\($0)'" }.joined(separator: ", "))
         } catch let error as YamlError {
             throw .invalidInput(file: file, line: error.line, keyPath: nil,
                                 message: "not valid YAML or JSON: \(error.problemText)")

@@ -24,6 +24,18 @@ extension CPUDB {
     /// capabilities` (`<host><cpu>`), `virsh domcapabilities` (the host-model mode) or libvirt's
     /// raw `<cpudata>`.
     public func cpu(fromLibvirtXML text: String, file: String) throws(CPUError) -> CPU {
+        // libxml2 behind XMLDocument recovers from broken XML; check well-formedness strictly first.
+        let checker = XMLParser(data: Data(text.utf8))
+        let balance = ElementBalance()
+        checker.delegate = balance
+        let parsed = checker.parse()
+        if !parsed || balance.depth != 0 || balance.elements == 0 {
+            let reason = !parsed
+                ? checker.parserError.map { ($0 as NSError).localizedDescription } ?? "parse error"
+                : balance.elements == 0 ? "no element" : "<\(balance.open.last ?? "?")> is never closed"
+            throw .invalidInput(file: file, line: checker.lineNumber > 0 ? checker.lineNumber : nil, keyPath: nil,
+                                message: "not well-formed XML (\(reason))")
+        }
         let document: XMLDocument
         do { document = try XMLDocument(xmlString: text, options: []) }
         catch {
@@ -142,5 +154,25 @@ extension CPUDB {
             raw.msrs[index] = UInt64(try hex(e, "edx", i, "msr")) << 32 | UInt64(try hex(e, "eax", i, "msr"))
         }
         return raw
+    }
+}
+
+/// Counts elements as a SAX parser meets them: XMLParser reports a document that ends inside an
+/// open element as parsed.
+private final class ElementBalance: NSObject, XMLParserDelegate {
+    var depth = 0
+    var elements = 0
+    var open: [String] = []
+
+    func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?,
+                qualifiedName: String?, attributes: [String: String] = [:]) {
+        depth += 1
+        elements += 1
+        open.append(name)
+    }
+
+    func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
+        depth -= 1
+        _ = open.popLast()
     }
 }

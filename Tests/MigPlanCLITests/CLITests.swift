@@ -1,0 +1,150 @@
+import Foundation
+import Testing
+
+/// The built `migplan` binary, run as operators and scripts run it.
+struct CLI {
+    static let binary: URL = {
+        // The test runner sits beside the products of the same build.
+        let dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for candidate in [dir.appending(path: "migplan"), dir.deletingLastPathComponent().appending(path: "migplan")]
+        where FileManager.default.isExecutableFile(atPath: candidate.path) {
+            return candidate
+        }
+        return root.appending(path: ".build/debug/migplan")
+    }()
+
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        var json: Any? { try? JSONSerialization.jsonObject(with: Data(stdout.utf8)) }
+    }
+
+    static func run(_ args: String...) throws -> Result { try run(args) }
+
+    static func run(_ args: [String]) throws -> Result {
+        let p = Process()
+        p.executableURL = binary
+        p.arguments = args
+        p.currentDirectoryURL = root
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+}
+
+@Suite struct CLITests {
+    @Test func checkCascadeLakeToSkylakeSaysNo() throws {
+        let r = try CLI.run("check", "Cascadelake-Server", "Skylake-Server", "--json")
+        #expect(r.status == 1)
+        let doc = try #require(r.json as? [String: Any])
+        #expect(doc["source"] as? String == "Cascadelake-Server")
+        #expect(doc["destination"] as? String == "Skylake-Server")
+        #expect(doc["compatible"] as? Bool == false)
+        #expect(doc["verdict"] as? String == "superset")
+        #expect((doc["missing"] as? [String])?.contains("avx512vnni") == true)
+        #expect((doc["extra"] as? [String]) == [])
+        let reasons = try #require(doc["reasons"] as? [[String: Any]])
+        #expect(reasons.first?["kind"] as? String == "cpu-feature")
+        #expect(r.stderr.isEmpty)
+        let text = try CLI.run("check", "Cascadelake-Server", "Skylake-Server")
+        #expect(text.status == 1 && text.stdout.contains("avx512vnni"))
+        #expect(try CLI.run("check", "Skylake-Server", "Cascadelake-Server").status == 0)
+    }
+
+    @Test func checkAcrossVendorsSaysNoBecauseOfTheVendor() throws {
+        let r = try CLI.run("check", "Opteron_G3", "Nehalem", "--json")
+        #expect(r.status == 1)
+        let doc = try #require(r.json as? [String: Any])
+        #expect(doc["verdict"] as? String == "incompatible")
+        let kinds = (doc["reasons"] as? [[String: Any]])?.compactMap { $0["kind"] as? String }
+        #expect(kinds?.first == "cpu-vendor")
+    }
+
+    @Test func baselineWritesEveryFormat() throws {
+        let vmx = try CLI.run("baseline", "Nehalem", "Westmere", "SandyBridge", "--format", "vmx")
+        #expect(vmx.status == 0)
+        #expect(vmx.stdout.contains("# SandyBridge: hide 7 features"))
+        #expect(vmx.stdout.contains("cpuid.1.ecx = \""))
+        let json = try CLI.run("baseline", "Nehalem", "Westmere", "SandyBridge", "--json")
+        let doc = try #require(json.json as? [String: Any])
+        #expect(doc["vendor"] as? String == "Intel")
+        #expect(doc["model"] as? String == "Nehalem")
+        #expect((doc["features"] as? [String])?.contains("sse4.2") == true)
+        #expect(doc["extra"] as? [String] == [])
+        let hosts = try #require(doc["hosts"] as? [[String: Any]])
+        #expect(hosts.map { $0["name"] as? String } == ["Nehalem", "Westmere", "SandyBridge"])
+        let masks = try #require(doc["masks"] as? [String: String])
+        #expect(Set(masks.keys) == ["vmx", "xl", "libvirt", "qemu"])
+        for f in ["xl", "libvirt", "qemu"] {
+            #expect(try CLI.run("baseline", "Nehalem", "Westmere", "--format", f).status == 0)
+        }
+        let files = try CLI.run("baseline", "examples/hosts/esx-01-cascadelake.yaml", "examples/hosts/esx-03-skylake.yaml",
+                                "examples/hosts/esx-04-haswell.json", "--format", "libvirt")
+        #expect(files.status == 0 && files.stdout.hasPrefix("<cpu mode='custom' match='exact'"))
+    }
+
+    @Test func baselineAcrossVendorsExitsOneWithTheGroups() throws {
+        let r = try CLI.run("baseline", "Nehalem", "Opteron_G3", "--json")
+        #expect(r.status == 1)
+        let doc = try #require(r.json as? [String: Any])
+        #expect(doc["error"] as? String == "vendor-mismatch")
+        #expect((doc["groups"] as? [String: [String]]) == ["Intel": ["Nehalem"], "AMD": ["Opteron_G3"]])
+    }
+
+    @Test func badInputExitsTwoWithOneClearLine() throws {
+        let cases: [([String], String)] = [
+            (["check", "Skylake-Servr", "Nehalem"], "did you mean 'Skylake-Server'"),
+            (["baseline"], "no hosts given"),
+            (["check", "Nehalem"], "Missing expected argument"),
+            (["check", "/nonexistent/host.yaml", "Nehalem"], "neither a CPU model nor a readable file"),
+            (["baseline", "Nehalem", "--format", "vmware"], "--format"),
+            (["frobnicate", "Nehalem"], "unexpected arguments"),
+        ]
+        for (args, message) in cases {
+            let r = try CLI.run(args.first == "frobnicate" ? args : args + ["--json"])
+            #expect(r.status == 2, "\(args)")
+            #expect(r.stderr.contains(message), "\(args): \(r.stderr)")
+            #expect(r.stdout.isEmpty, "\(args)")
+        }
+        // A malformed host file: file, line and key named, on one line.
+        let dir = FileManager.default.temporaryDirectory.appending(path: "migplan-cli-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let bad = dir.appending(path: "bad.yaml")
+        try "vendor: Intel\nfamily: 6\nmodel: 85\nstepping: 4\nfeatures: [sse2, sse3, avx521f]\n".write(to: bad, atomically: true, encoding: .utf8)
+        let r = try CLI.run("check", bad.path, "Skylake-Server")
+        #expect(r.status == 2)
+        #expect(r.stderr == "migplan: \(bad.path):5: features[2]: unknown CPU feature 'avx521f' (did you mean 'avx512f', 'avx512pf'?)\n")
+    }
+
+    @Test func listsAndProbe() throws {
+        let models = try CLI.run("models", "--json")
+        #expect(models.status == 0)
+        let list = try #require(models.json as? [[String: Any]])
+        #expect(list.filter { $0["kind"] as? String == "libvirt" }.count == 58)
+        let features = try CLI.run("features", "--json")
+        #expect((features.json as? [[String: Any]])?.count == 212)
+        let probe = try CLI.run("probe", "--json")
+        #expect(probe.status == 0)
+        let doc = try #require(probe.json as? [String: Any])
+        for key in ["vendor", "family", "model", "stepping", "brand", "cpuModel", "features"] {
+            #expect(doc[key] != nil, "probe --json lacks \(key)")
+        }
+        // The probe's JSON is a HOST: this machine is compatible with itself.
+        let dir = FileManager.default.temporaryDirectory.appending(path: "migplan-probe-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let me = dir.appending(path: "me.json")
+        try probe.stdout.write(to: me, atomically: true, encoding: .utf8)
+        let self_ = try CLI.run("check", me.path, me.path, "--json")
+        #expect(self_.status == 0)
+        #expect((self_.json as? [String: Any])?["verdict"] as? String == "identical")
+    }
+}
