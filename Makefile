@@ -1,6 +1,6 @@
 # migplan — everything a fresh Debian 12 machine needs is installed by these targets.
 SWIFT ?= swift
-APT_PACKAGES := liblpsolve55-dev libcpuid-dev libxml2 pkg-config
+APT_PACKAGES := liblpsolve55-dev libcpuid-dev libxml2 pkg-config cpuid
 EXAMPLE ?= examples/hosts
 CONFIG ?= debug
 

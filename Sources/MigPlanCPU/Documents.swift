@@ -141,10 +141,13 @@ extension CPUDB {
 /// `migplan probe --json`: the spec's keys, and a valid host descriptor file as it stands.
 public struct ProbeDocument: Codable, Sendable, Hashable {
     public var name: String?
-    public var vendor: String
-    public var family: Int
-    public var model: Int
-    public var stepping: Int
+    /// nil only for vendor-neutral input (a level such as x86-64-v2).
+    public var vendor: String?
+    /// Display family, model and stepping; nil where the input carries no signature (a named
+    /// model, libvirt XML without `<signature>`).
+    public var family: Int?
+    public var model: Int?
+    public var stepping: Int?
     public var brand: String?
     public var cpuModel: String?
     public var microarchitecture: String?
@@ -157,13 +160,13 @@ public struct ProbeDocument: Codable, Sendable, Hashable {
 }
 
 extension CPUDB {
-    public func probeDocument(_ cpu: CPU) -> ProbeDocument? {
-        guard let vendor = cpu.vendor, let sig = cpu.signature else { return nil }
+    public func probeDocument(_ cpu: CPU) -> ProbeDocument {
+        let sig = cpu.signature
         let modelFit = cpu.model.map { self.fit(cpu.features, to: $0, kind: .host) }
         return ProbeDocument(
-            name: cpu.name, vendor: vendor, family: sig.family, model: sig.model, stepping: sig.stepping,
+            name: cpu.name, vendor: cpu.vendor, family: sig?.family, model: sig?.model, stepping: sig?.stepping,
             brand: cpu.brand, cpuModel: cpu.model?.name,
-            microarchitecture: microarchitecture(vendor: vendor, signature: sig)?.name,
+            microarchitecture: sig.flatMap { microarchitecture(vendor: cpu.vendor, signature: $0)?.name },
             added: (modelFit?.added ?? []).map { features[$0].name }.sorted(),
             removed: (modelFit?.removed ?? []).map { features[$0].name }.sorted(),
             features: names(cpu.features), sockets: cpu.sockets, source: cpu.origin)

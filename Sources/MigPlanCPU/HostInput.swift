@@ -19,7 +19,8 @@ extension CPUDB {
         return try cpu(fromFile: argument, text: text)
     }
 
-    /// Reads a CPU from a file's content: libvirt XML, or a host descriptor (YAML/JSON).
+    /// Reads a CPU from a file's content: libvirt XML, a raw CPUID dump, a copy of /proc/cpuinfo,
+    /// or a host descriptor (YAML/JSON).
     public func cpu(fromFile file: String, text: String) throws(CPUError) -> CPU {
         let trimmed = text.drop { $0.isWhitespace }
         if trimmed.isEmpty {
@@ -27,6 +28,12 @@ extension CPUDB {
         }
         if trimmed.hasPrefix("<") {
             return try cpu(fromLibvirtXML: text, file: file)
+        }
+        if CPUIDDump.looksLikeDump(trimmed) {
+            return try decode(dump: try CPUIDDump.parse(text, file: file)).hostCPU
+        }
+        if ProcCPUInfo.looksLikeCPUInfo(trimmed) {
+            return try cpu(fromCPUInfo: text, file: file)
         }
         let node = try InputNode.parse(text, file: file)
         return try cpu(fromDescriptor: node, name: file)
@@ -41,7 +48,8 @@ extension CPUDB {
             }
             return CPU(model: model)
         }
-        let keys = try node.map(allowed: Self.descriptorKeys)
+        // A null value is an absent key (probe --json writes null where it knows nothing).
+        let keys = try node.map(allowed: Self.descriptorKeys).filter { !$0.value.isNull }
         let name = try keys["name"]?.string() ?? defaultName
         func featureList(_ key: String) throws(CPUError) -> FeatureSet {
             guard let list = keys[key] else { return FeatureSet() }

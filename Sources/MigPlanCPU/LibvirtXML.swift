@@ -51,10 +51,21 @@ extension CPUDB {
         case "cpu":
             return try cpu(fromLibvirtCPU: root, file: file, path: "cpu")
         case "capabilities":
-            guard let element = root.elements(forName: "host").first?.elements(forName: "cpu").first else {
+            guard let host = root.elements(forName: "host").first, let element = host.elements(forName: "cpu").first else {
                 throw .invalidInput(file: file, line: nil, keyPath: "capabilities", message: "no <host><cpu> element")
             }
-            return try cpu(fromLibvirtCPU: element, file: file, path: "capabilities/host/cpu")
+            var cpu = try cpu(fromLibvirtCPU: element, file: file, path: "capabilities/host/cpu")
+            cpu.sockets = Self.socketCount(host: host, cpu: element)
+            return cpu
+        case "qemu-migration":
+            // A migration cookie: the guest CPU it carries, else the domain's.
+            if let element = root.elements(forName: "cpu").first {
+                return try cpu(fromLibvirtCPU: element, file: file, path: "qemu-migration/cpu")
+            }
+            guard let element = root.elements(forName: "domain").first?.elements(forName: "cpu").first else {
+                throw .invalidInput(file: file, line: nil, keyPath: "qemu-migration", message: "no <cpu> element")
+            }
+            return try cpu(fromLibvirtCPU: element, file: file, path: "qemu-migration/domain/cpu")
         case "domainCapabilities":
             let modes = root.elements(forName: "cpu").first?.elements(forName: "mode") ?? []
             guard let hostModel = modes.first(where: { $0.attribute(forName: "name")?.stringValue == "host-model" }) else {
@@ -69,7 +80,7 @@ extension CPUDB {
             return try cpu(fromLibvirtCPU: element, file: file, path: "domain/cpu")
         default:
             throw .invalidInput(file: file, line: nil, keyPath: root.name ?? "",
-                                message: "expected libvirt <cpu>, <capabilities>, <domainCapabilities>, <domain> or <cpudata>")
+                                message: "expected libvirt <cpu>, <capabilities>, <domainCapabilities>, <domain>, <qemu-migration> or <cpudata>")
         }
     }
 
@@ -97,6 +108,10 @@ extension CPUDB {
         if def.mode == "host-passthrough" || def.mode == "maximum" {
             throw .invalidInput(file: file, line: nil, keyPath: path,
                                 message: "a \(def.mode!) CPU has no fixed feature set; give the host's capabilities or a custom CPU")
+        }
+        if def.mode == "host-model" && element.name == "cpu" {
+            throw .invalidInput(file: file, line: nil, keyPath: path,
+                                message: "a host-model guest CPU becomes the host's own model when the guest starts; give that host's `virsh domcapabilities` (or the running domain's XML, which names the model)")
         }
         guard let modelName = def.model, !modelName.isEmpty else {
             throw .invalidInput(file: file, line: nil, keyPath: path, message: "no <model> element")
@@ -126,6 +141,19 @@ extension CPUDB {
         }
         return CPU(name: file, vendor: vendor, signature: def.signature, features: set, model: model,
                    origin: "libvirt XML \(file) (\(path))")
+    }
+
+    /// Sockets of a `virsh capabilities` host: distinct `socket_id`s of the NUMA cells' CPUs,
+    /// else `<topology sockets=…>` (which libvirt gives per NUMA node).
+    static func socketCount(host: XMLElement, cpu: XMLElement) -> Int? {
+        var ids = Set<String>()
+        for cell in host.elements(forName: "topology").first?.elements(forName: "cells").first?.elements(forName: "cell") ?? [] {
+            for c in cell.elements(forName: "cpus").first?.elements(forName: "cpu") ?? [] {
+                if let id = c.attribute(forName: "socket_id")?.stringValue { ids.insert(id) }
+            }
+        }
+        if !ids.isEmpty { return ids.count }
+        return cpu.elements(forName: "topology").first?.attribute(forName: "sockets")?.stringValue.flatMap { Int($0) }
     }
 
     static func rawCPUID(fromCPUData root: XMLElement, file: String) throws(CPUError) -> RawCPUID {

@@ -9,8 +9,10 @@ struct ProbeCommand: ParsableCommand {
         discussion: "The --json output is itself a host descriptor: save it and use it as a HOST anywhere.")
 
     @OptionGroup var db: CPUDBOptions
-    @Option(help: ArgumentHelp("Decode this file instead of this machine (libvirt <cpudata>, capabilities or CPU XML, or a host descriptor).", valueName: "FILE"))
+    @Option(help: ArgumentHelp("Decode this file instead of this machine: a raw CPUID dump (AIDA64, InstLatX64, libcpuid, `cpuid -r`), libvirt XML, /proc/cpuinfo, or a host descriptor.", valueName: "FILE"))
     var raw: String?
+    @Option(help: ArgumentHelp("Also write this machine's raw CPUID to FILE (the `cpuid -1 -r` format), to decode elsewhere with --raw.", valueName: "FILE"))
+    var save: String?
     @Flag(help: "Print one JSON document.")
     var json = false
 
@@ -19,22 +21,26 @@ struct ProbeCommand: ParsableCommand {
         var cpu: CPU
         var identity: LibCPUIDIdentity? = nil
         if let raw {
+            if save != nil { throw ValidationError("--save writes this machine's CPUID; it does not go with --raw") }
             cpu = try cpudb.resolveHost(raw)
         } else {
             let probe = try cpudb.probeLocal()
             cpu = probe.cpu
+            if let save {
+                let text = CPUIDDump.render(probe.raw, comment: "migplan probe --save: raw CPUID of \(cpu.name) (\(cpu.brand ?? "unknown brand")), one logical CPU")
+                do { try text.write(toFile: save, atomically: true, encoding: .utf8) }
+                catch { throw CPUError.unreadableFile(save, reason: "cannot write: \(error.localizedDescription)") }
+            }
             cpu.sockets = Self.localSockets()
             identity = probe.libcpuid
         }
-        guard let doc = cpudb.probeDocument(cpu) else {
-            throw ValidationError("\(cpu.name): no CPU signature to report (a named model, not a host)")
-        }
+        let doc = cpudb.probeDocument(cpu)
         if json {
             try Output.json(doc)
             return
         }
-        print("\(doc.name ?? cpu.name): \(doc.vendor) family \(doc.family) model \(doc.model) stepping \(doc.stepping)"
-              + (doc.microarchitecture.map { " (\($0))" } ?? ""))
+        let signature = cpu.signature.map { "family \($0.family) model \($0.model) stepping \($0.stepping)" } ?? "no signature given"
+        print("\(doc.name ?? cpu.name): \(doc.vendor ?? "any vendor") \(signature)" + (doc.microarchitecture.map { " (\($0))" } ?? ""))
         if let brand = doc.brand { print("  brand: \(brand)") }
         if let s = doc.sockets { print("  sockets: \(s)") }
         print("  model: \(doc.cpuModel ?? "none fits")"

@@ -126,3 +126,46 @@ import Testing
         #expect(differences.isEmpty, "\(agree)/\(names.count) agree; \(differences.joined(separator: "\n"))")
     }
 }
+
+/// Real libvirt XML of ../shared/data/inventory-samples as HOST input.
+@Suite struct LibvirtSampleTests {
+    @Test func capabilitiesDomcapabilitiesAndDomainsRead() throws {
+        let db = try CPUDB.builtin()
+        let base = SharedData.root.appending(path: "inventory-samples")
+        let expected: [(String, String, String?, Int?)] = [
+            ("libvirt-9.0.0/capabilities/caps-qemu-kvm.xml", "Haswell-noTSX", "Intel", 2),
+            ("libvirt-9.0.0/domcapabilities/qemu_5.0.0.x86_64.xml", "Skylake-Client-IBRS", "Intel", nil),
+            ("libvirt-9.0.0/domcapabilities/qemu_8.0.0.x86_64.xml", "EPYC-Rome", "AMD", nil),
+            ("virt-manager/kvm-x86_64.xml", "Skylake-Client-noTSX-IBRS", "Intel", 1),
+            ("virt-manager/kvm-x86_64-domcaps-latest.xml", "Skylake-Client-IBRS", "Intel", nil),
+            ("virt-manager/kvm-x86_64-domcaps-amd-sev.xml", "EPYC-Milan", "AMD", nil),
+            ("virt-manager/kvm-x86_64-domcaps-oldfirmware.xml", "Cooperlake", "Intel", nil),
+            ("libvirt-9.0.0/domain-cpu/cpu-Haswell-noTSX.xml", "Haswell-noTSX", "Intel", nil),
+            ("libvirt-9.0.0/domain-cpu/cpu-exact1.xml", "qemu64", nil, nil),
+        ]
+        for (file, model, vendor, sockets) in expected {
+            let cpu = try db.resolveHost(base.appending(path: file).path)
+            #expect(cpu.model?.name == model, "\(file)")
+            #expect(cpu.vendor == vendor, "\(file)")
+            #expect(cpu.sockets == sockets, "\(file)")
+        }
+        // domcapabilities latest: host-model Skylake-Client-IBRS with hle and rtm disabled.
+        let latest = try db.resolveHost(base.appending(path: "virt-manager/kvm-x86_64-domcaps-latest.xml").path)
+        #expect(!latest.features.contains(try db.feature(named: "hle").index))
+        #expect(try db.model(named: "Skylake-Client-IBRS").features.contains(try db.feature(named: "hle").index))
+        // cpu-exact1 disables features of qemu64.
+        let exact = try db.resolveHost(base.appending(path: "libvirt-9.0.0/domain-cpu/cpu-exact1.xml").path)
+        #expect(!exact.features.contains(try db.feature(named: "lm").index))
+        // CPUs whose features the XML does not fix are refused with the reason.
+        for (file, words) in [("libvirt-9.0.0/domain-cpu/cpu-host-passthrough.xml", "host-passthrough"),
+                              ("libvirt-9.0.0/domain-cpu/cpu-host-model.xml", "host-model guest CPU"),
+                              ("libvirt-9.0.0/migration-cookie/full-xml2xml-out.xml", "qemu-migration/cpu: a host-passthrough")] {
+            let error = #expect(throws: CPUError.self) { try db.resolveHost(base.appending(path: file).path) }
+            #expect(error?.description.contains(words) == true, "\(file): \(String(describing: error))")
+        }
+        // A Haswell-noTSX guest can run on the real Haswell-noTSX capabilities host.
+        let haswell = try db.resolveHost(base.appending(path: "libvirt-9.0.0/capabilities/caps-qemu-kvm.xml").path)
+        let c = db.compare(CPU(model: try db.model(named: "Haswell-noTSX")), haswell)
+        #expect(c.compatible)
+    }
+}
