@@ -84,15 +84,35 @@ public struct CPUDB: Sendable {
         return matching.first { $0.range.steppings != nil } ?? matching.first
     }
 
-    /// Features removed by errata that apply to this CPU.
+    /// Features removed by CPU errata that apply to this CPU (whatever its features).
     public func errataRemovals(vendor: String?, signature: CPUSignature?) -> (FeatureSet, [Erratum]) {
         var removed = FeatureSet()
         var applied: [Erratum] = []
-        for e in errata where e.applies(vendor: vendor, signature: signature) {
+        for e in errata where e.kind == "cpu" && e.applies(vendor: vendor, signature: signature, features: e.when) {
             removed.formUnion(e.remove)
             applied.append(e)
         }
         return (removed, applied)
+    }
+
+    /// Applies every erratum that fits to features read from a real CPU's registers; returns the
+    /// corrected set and one note per change.
+    public func applyErrata(_ features: FeatureSet, vendor: String?, signature: CPUSignature?,
+                            kinds: Set<String> = ["cpu", "capture"]) -> (FeatureSet, [String]) {
+        var set = features
+        var notes: [String] = []
+        for e in errata where kinds.contains(e.kind) && e.applies(vendor: vendor, signature: signature, features: set) {
+            let dropped = set.intersection(e.remove)
+            let added = e.add.subtracting(set)
+            guard !dropped.isEmpty || !added.isEmpty else { continue }
+            set.subtract(e.remove)
+            set.formUnion(e.add)
+            var what: [String] = []
+            if !dropped.isEmpty { what.append("dropped " + names(dropped).joined(separator: ", ")) }
+            if !added.isEmpty { what.append("added " + names(added).joined(separator: ", ")) }
+            notes.append("\(e.kind == "cpu" ? "erratum" : "dump artefact") \(e.name): \(what.joined(separator: "; "))")
+        }
+        return (set, notes)
     }
 
     // MARK: - Loading
@@ -303,8 +323,13 @@ public struct CPUDB: Sendable {
                     if let text = s.stepping { r.steppings = SignatureRange.parseSteppings(text) }
                     ranges.append(r)
                 }
-                list.append(Erratum(name: e.name, vendor: e.vendor, signatures: ranges,
+                guard e.kind == "cpu" || e.kind == "capture" else {
+                    throw .invalidDatabase(file: "errata.json", message: "\(e.name): kind must be cpu or capture")
+                }
+                list.append(Erratum(name: e.name, kind: e.kind, vendor: e.vendor, signatures: ranges,
+                                    when: try featureSet(e.when ?? [], file: "errata.json", model: e.name),
                                     remove: try featureSet(e.remove, file: "errata.json", model: e.name),
+                                    add: try featureSet(e.add ?? [], file: "errata.json", model: e.name),
                                     source: e.source))
             }
             self.errata = list
@@ -387,7 +412,8 @@ private struct MicroarchitectureFile: Decodable {
 private struct ErrataFile: Decodable {
     struct Entry: Decodable {
         struct Signature: Decodable { var family: Int; var model: Int; var stepping: String? }
-        var name: String; var vendor: String; var signatures: [Signature]; var remove: [String]; var source: String
+        var name: String; var kind: String; var vendor: String; var signatures: [Signature]
+        var when: [String]?; var remove: [String]; var add: [String]?; var source: String
     }
     var errata: [Entry]
 }

@@ -157,6 +157,11 @@ public struct ProbeDocument: Codable, Sendable, Hashable {
     public var features: [String]
     public var sockets: Int?
     public var source: String
+    /// How the input was read: errata applied, which CPU of a dump was used…
+    public var notes: [String]
+    /// A dump's other distinct CPUs (other core types, or sockets that differ), each as its own
+    /// descriptor; this document is the one a HOST argument stands for.
+    public var otherCPUs: [ProbeDocument]?
 }
 
 extension CPUDB {
@@ -169,6 +174,7 @@ extension CPUDB {
             microarchitecture: sig.flatMap { microarchitecture(vendor: cpu.vendor, signature: $0)?.name },
             added: (modelFit?.added ?? []).map { features[$0].name }.sorted(),
             removed: (modelFit?.removed ?? []).map { features[$0].name }.sorted(),
-            features: names(cpu.features), sockets: cpu.sockets, source: cpu.origin)
+            features: names(cpu.features), sockets: cpu.sockets, source: cpu.origin, notes: cpu.notes,
+            otherCPUs: nil)
     }
 }

@@ -39,7 +39,7 @@ extension CPUDB {
         var groups: [DumpDecoding.DistinctCPU] = []
         var packages = Set<UInt32>()
         for logical in dump.cpus {
-            var cpu = try cpu(fromRaw: logical.raw, name: dump.file, origin: "CPUID dump \(dump.file)")
+            var cpu = try cpu(fromRaw: logical.raw, name: dump.file, origin: "CPUID dump \(dump.file)", captureFixes: true)
             if dump.flavour == .libcpuid, logical.raw[7, 1] == nil, logical.raw.supports(leaf: 7) {
                 cpu.notes.append("libcpuid's format holds sub-leaf 0 of leaves 7 and 0xD only: features of their other sub-leaves (avx-vnni, avx512-bf16, xsaveopt, xsavec, xgetbv1, xsaves…) read as absent")
             }

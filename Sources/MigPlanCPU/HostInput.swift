@@ -5,7 +5,8 @@ extension CPUDB {
     /// `added`, `removed` and `source` are what `migplan probe --json` prints besides the CPU
     /// itself, so its output reads back; they are checked, not used.
     static let descriptorKeys = ["name", "vendor", "family", "model", "stepping", "features", "add", "remove",
-                                 "brand", "sockets", "cpuModel", "microarchitecture", "added", "removed", "source"]
+                                 "brand", "sockets", "cpuModel", "microarchitecture", "added", "removed", "source",
+                                 "notes", "otherCPUs"]
 
     /// Resolves a HOST argument: a cpudb model name, else a file whose content decides its kind.
     public func resolveHost(_ argument: String) throws(CPUError) -> CPU {
@@ -17,6 +18,24 @@ extension CPUDB {
         guard !isDirectory.boolValue else { throw .unreadableFile(argument, reason: "is a directory") }
         let text = try readText(argument)
         return try cpu(fromFile: argument, text: text)
+    }
+
+    /// Every distinct CPU a HOST argument holds: one for most inputs, several for a dump of a
+    /// hybrid or mixed multi-socket machine (the first is the one `resolveHost` uses).
+    public func resolveHostCPUs(_ argument: String) throws(CPUError) -> [CPU] {
+        if lookupModel(argument) == nil, FileManager.default.fileExists(atPath: argument) {
+            let text = try readText(argument)
+            let trimmed = text.drop { $0.isWhitespace }
+            if !trimmed.hasPrefix("<"), CPUIDDump.looksLikeDump(trimmed) {
+                let decoded = try decode(dump: try CPUIDDump.parse(text, file: argument))
+                return [decoded.hostCPU] + decoded.distinct.dropFirst().map { d in
+                    var cpu = d.cpu
+                    cpu.notes.insert("\(d.coreType.map { "\($0) cores, " } ?? "")logical CPUs \(d.logicalCPUs.joined(separator: ", "))", at: 0)
+                    return cpu
+                }
+            }
+        }
+        return [try resolveHost(argument)]
     }
 
     /// Reads a CPU from a file's content: libvirt XML, a raw CPUID dump, a copy of /proc/cpuinfo,
@@ -72,7 +91,9 @@ extension CPUDB {
         }
         for key in ["added", "removed"] { _ = try featureList(key) }
         if let m = keys["microarchitecture"], !m.isNull { _ = try m.string() }
-        if let s = keys["source"], !s.isNull { _ = try s.string() }
+        if let s = keys["source"] { _ = try s.string() }
+        if let n = keys["notes"] { _ = try n.strings() }
+        for other in try keys["otherCPUs"]?.list() ?? [] { _ = try cpu(fromDescriptor: other, name: defaultName) }
         var brand: String? = nil
         if let b = keys["brand"], !b.isNull { brand = try b.string() }
         var sockets: Int? = nil

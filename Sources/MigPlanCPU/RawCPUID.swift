@@ -90,7 +90,10 @@ extension CPUDB {
     /// A CPU from raw CPUID: vendor from leaf 0, signature from leaf 1, features from the
     /// catalogue, errata applied (TSX on the Haswell parts libvirt lists), and the libvirt host
     /// model that describes it best.
-    public func cpu(fromRaw raw: RawCPUID, name: String, origin: String) throws(CPUError) -> CPU {
+    ///
+    /// `captureFixes` also applies the dump-tool artefacts of cpudb's errata (SYSCALL read from
+    /// 32-bit code); libvirt's own captures and this machine's CPUID are read as they are.
+    public func cpu(fromRaw raw: RawCPUID, name: String, origin: String, captureFixes: Bool = false) throws(CPUError) -> CPU {
         guard let vendorString = raw.vendorString else {
             throw .invalidInput(file: name, line: nil, keyPath: nil, message: "no CPUID leaf 0 (vendor) in the data")
         }
@@ -102,14 +105,8 @@ extension CPUDB {
         guard let signature = raw.signature else {
             throw .invalidInput(file: name, line: nil, keyPath: nil, message: "no CPUID leaf 1 (signature) in the data")
         }
-        var set = features(of: raw)
-        var notes: [String] = []
-        let (removed, errata) = errataRemovals(vendor: vendor.name, signature: signature)
-        let dropped = set.intersection(removed)
-        if !dropped.isEmpty {
-            set.subtract(removed)
-            notes.append("erratum \(errata.map(\.name).joined(separator: ", ")): dropped \(names(dropped).joined(separator: ", "))")
-        }
+        let (set, notes) = applyErrata(features(of: raw), vendor: vendor.name, signature: signature,
+                                       kinds: captureFixes ? ["cpu", "capture"] : ["cpu"])
         let fit = decode(vendor: vendor.name, signature: signature, features: set, kind: .host)
         return CPU(name: name, vendor: vendor.name, signature: signature, features: set,
                    model: fit?.model, brand: raw.brand, origin: origin, notes: notes)

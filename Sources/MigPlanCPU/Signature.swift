@@ -89,18 +89,26 @@ public struct Microarchitecture: Sendable, Hashable {
     public let codename: String?
 }
 
-/// A known erratum: CPUs with these signatures report features they must not use (libvirt
-/// drops TSX on Haswell/Broadwell parts whose microcode disabled it).
+/// A known erratum or capture artefact, applied when decoding a real CPU's registers (never to
+/// named models): CPUs with these signatures report features they must not use (libvirt drops
+/// TSX on Haswell parts whose microcode disabled it), or a dump tool hides a bit the CPU has.
 public struct Erratum: Sendable, Hashable {
     public let name: String
+    /// `cpu` (the CPU itself) or `capture` (how the dump was taken).
+    public let kind: String
     public let vendor: String
+    /// Signatures it applies to; empty = every CPU of the vendor.
     public let signatures: [SignatureRange]
-    /// Features removed from what such a CPU reports.
+    /// Applies only when all of these features are present.
+    public let when: FeatureSet
     public let remove: FeatureSet
+    public let add: FeatureSet
     public let source: String
 
-    public func applies(vendor v: String?, signature: CPUSignature?) -> Bool {
-        guard v == vendor, let signature else { return false }
+    public func applies(vendor v: String?, signature: CPUSignature?, features: FeatureSet) -> Bool {
+        guard v == vendor, when.isSubset(of: features) else { return false }
+        if signatures.isEmpty { return true }
+        guard let signature else { return false }
         return signatures.contains { $0.matches(signature) }
     }
 }

@@ -20,9 +20,12 @@ struct ProbeCommand: ParsableCommand {
         let cpudb = try db.load()
         var cpu: CPU
         var identity: LibCPUIDIdentity? = nil
+        var others: [CPU] = []
         if let raw {
             if save != nil { throw ValidationError("--save writes this machine's CPUID; it does not go with --raw") }
-            cpu = try cpudb.resolveHost(raw)
+            let all = try cpudb.resolveHostCPUs(raw)
+            cpu = all[0]
+            others = Array(all.dropFirst())
         } else {
             let probe = try cpudb.probeLocal()
             cpu = probe.cpu
@@ -34,7 +37,8 @@ struct ProbeCommand: ParsableCommand {
             cpu.sockets = Self.localSockets()
             identity = probe.libcpuid
         }
-        let doc = cpudb.probeDocument(cpu)
+        var doc = cpudb.probeDocument(cpu)
+        if !others.isEmpty { doc.otherCPUs = others.map { cpudb.probeDocument($0) } }
         if json {
             try Output.json(doc)
             return
@@ -49,6 +53,12 @@ struct ProbeCommand: ParsableCommand {
         if !doc.removed.isEmpty { print("  removed:\n" + Output.list(doc.removed)) }
         print("  features (\(doc.features.count)):\n" + Output.list(doc.features))
         for note in cpu.notes { print("  note: \(note)") }
+        for other in doc.otherCPUs ?? [] {
+            print("  other CPU in this dump: \(other.cpuModel ?? "no model") +\(other.added.count) -\(other.removed.count), \(other.features.count) features"
+                  + (other.notes.first.map { " (\($0))" } ?? ""))
+            let extra = Set(other.features).symmetricDifference(doc.features).sorted()
+            if !extra.isEmpty { print("    differs in: " + extra.joined(separator: " ")) }
+        }
         if let identity {
             print("  libcpuid: \(identity.codename), \(identity.cores) cores / \(identity.logicalCPUs) threads per socket, \(identity.flags.count) flags")
         }

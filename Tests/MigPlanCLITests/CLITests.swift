@@ -147,4 +147,31 @@ struct CLI {
         #expect(self_.status == 0)
         #expect((self_.json as? [String: Any])?["verdict"] as? String == "identical")
     }
+
+    @Test func realDumpsAsHosts() throws {
+        let base = "../shared/data/cpuid-dumps/libcpuid/intel/x86-64/skylake/"
+        let r = try CLI.run("check", base + "intel-xeon-platinum-8280-cpu.test", base + "intel-xeon-gold-6130-cpu-dual.test", "--json")
+        #expect(r.status == 1)
+        let doc = try #require(r.json as? [String: Any])
+        #expect((doc["missing"] as? [String])?.contains("avx512vnni") == true)
+        let cpus = try #require(doc["sourceCPU"] as? [String: Any])
+        #expect(cpus["stepping"] as? Int == 7 && cpus["microarchitecture"] as? String == "Cascade Lake")
+        let dst = try #require(doc["destinationCPU"] as? [String: Any])
+        #expect(dst["stepping"] as? Int == 4 && dst["microarchitecture"] as? String == "Skylake-SP")
+        // A hybrid dump: every distinct CPU, and which one a HOST uses.
+        let hybrid = try CLI.run("probe", "--raw", "../shared/data/cpuid-dumps/libcpuid/intel/x86-64/redwood-cove/intel-core-ultra-7-155h.test", "--json")
+        #expect(hybrid.status == 0)
+        let h = try #require(hybrid.json as? [String: Any])
+        #expect((h["otherCPUs"] as? [[String: Any]])?.count == 2)
+        #expect((h["notes"] as? [String])?.first?.contains("used the one of Logical CPU #0") == true)
+        // A truncated dump: exit 2, file and line.
+        let dir = FileManager.default.temporaryDirectory.appending(path: "migplan-dump-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let bad = dir.appending(path: "bad.test")
+        try "------[ Logical CPU #0 ]------\nCPUID 00000000: 0000000D-756E6547-6C65746E-49656E69\nCPUID 00000001: 000306C3-0010\n"
+            .write(to: bad, atomically: true, encoding: .utf8)
+        let e = try CLI.run("check", bad.path, "Nehalem")
+        #expect(e.status == 2)
+        #expect(e.stderr.hasPrefix("migplan: \(bad.path):3: expected 'CPUID LLLLLLLL"))
+    }
 }

@@ -18,7 +18,7 @@ import Testing
         #expect(try error("vendor: Intel\nfamily: 6\nmodel: 85\nstepping: 4\nfeatures: [sse2, avx521f]\n")
             == "host.yaml:5: features[1]: unknown CPU feature 'avx521f' (did you mean 'avx512f', 'avx512pf'?)")
         #expect(try error("model: Skylake-Server\nadd: [pku]\nremov: [hle]\n")
-            == "host.yaml:3: remov: unknown key 'remov' (did you mean 'remove'?); expected one of name, vendor, family, model, stepping, features, add, remove, brand, sockets, cpuModel, microarchitecture, added, removed, source")
+            == "host.yaml:3: remov: unknown key 'remov' (did you mean 'remove'?); expected one of name, vendor, family, model, stepping, features, add, remove, brand, sockets, cpuModel, microarchitecture, added, removed, source, notes, otherCPUs")
         #expect(try error("model: Skylake-Servr\n") == "host.yaml:1: model: unknown CPU model 'Skylake-Servr' (did you mean 'Skylake-Server'?)")
         #expect(try error("family: 6\nmodel: 85\nstepping: 4\nfeatures: [sse2]\n").hasPrefix("host.yaml:1: missing 'vendor'"))
         #expect(try error("vendor: Intel\nfamily: 6\nmodel: 85\nstepping: 99\nfeatures: []\n")
