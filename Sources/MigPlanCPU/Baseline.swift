@@ -38,7 +38,7 @@ extension CPUDB {
     /// The baseline of several CPUs: the intersection of their (guest-visible, unless
     /// `migratable` is false) feature sets, named by the best model inside it, plus what each
     /// host must mask — as VMware EVC and `virsh cpu-baseline` do.
-    public func baseline(_ cpus: [CPU], migratable: Bool = true) throws(CPUError) -> Result<Baseline, BaselineFailure> {
+    public func baseline(_ cpus: [CPU], migratable: Bool = true) throws(MigPlanError) -> Result<Baseline, BaselineFailure> {
         guard !cpus.isEmpty else { throw .emptyHostList }
         var groups: [String: [String]] = [:]
         for cpu in cpus { if let v = cpu.vendor { groups[v, default: []].append(cpu.name) } }

@@ -29,7 +29,7 @@ public struct CPUDB: Sendable {
         featureIndex[name] ?? featureIndexNormalized[normalizedName(name)]
     }
 
-    public func feature(named name: String, location: String? = nil) throws(CPUError) -> CPUFeature {
+    public func feature(named name: String, location: String? = nil) throws(MigPlanError) -> CPUFeature {
         guard let i = featureIndex(named: name) else {
             throw .unknownFeature(name, location: location,
                                   suggestions: suggestions(for: name, among: features.map(\.name)))
@@ -38,7 +38,7 @@ public struct CPUDB: Sendable {
     }
 
     /// A feature set from names (aliases accepted).
-    public func featureSet(_ names: some Sequence<String>, location: String? = nil) throws(CPUError) -> FeatureSet {
+    public func featureSet(_ names: some Sequence<String>, location: String? = nil) throws(MigPlanError) -> FeatureSet {
         var set = FeatureSet()
         for name in names { set.insert(try feature(named: name, location: location).index) }
         return set
@@ -51,7 +51,7 @@ public struct CPUDB: Sendable {
 
     /// A model by name: exact, then ignoring case; `NAME@VERSION` picks a version, otherwise the
     /// newest version.
-    public func model(named query: String) throws(CPUError) -> CPUModel {
+    public func model(named query: String) throws(MigPlanError) -> CPUModel {
         if let m = lookupModel(query) { return m }
         throw .unknownModel(query, suggestions: suggestions(for: query, among: modelNames))
     }
@@ -117,17 +117,17 @@ public struct CPUDB: Sendable {
 
     // MARK: - Loading
 
-    private static let builtinResult: Result<CPUDB, CPUError> = {
-        do throws(CPUError) { return .success(try CPUDB(files: EmbeddedCPUDB.files)) }
+    private static let builtinResult: Result<CPUDB, MigPlanError> = {
+        do throws(MigPlanError) { return .success(try CPUDB(files: EmbeddedCPUDB.files)) }
         catch { return .failure(error) }
     }()
 
     /// The cpudb built into this binary.
-    public static func builtin() throws(CPUError) -> CPUDB { try builtinResult.get() }
+    public static func builtin() throws(MigPlanError) -> CPUDB { try builtinResult.get() }
 
     /// Loads a cpudb directory laid out as the repository's `cpudb/` (to try edited data
     /// without rebuilding).
-    public init(directory: URL) throws(CPUError) {
+    public init(directory: URL) throws(MigPlanError) {
         var files: [String: String] = [:]
         let root = directory.standardizedFileURL
         guard let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil) else {
@@ -143,8 +143,8 @@ public struct CPUDB: Sendable {
     }
 
     /// Loads cpudb from file contents keyed by path relative to the cpudb directory.
-    public init(files: [String: String]) throws(CPUError) {
-        func decode<T: Decodable>(_ type: T.Type, _ name: String) throws(CPUError) -> T {
+    public init(files: [String: String]) throws(MigPlanError) {
+        func decode<T: Decodable>(_ type: T.Type, _ name: String) throws(MigPlanError) -> T {
             guard let text = files[name] else { throw .invalidDatabase(file: name, message: "missing") }
             do { return try JSONDecoder().decode(T.self, from: Data(text.utf8)) }
             catch { throw .invalidDatabase(file: name, message: describe(decodingError: error)) }
@@ -224,7 +224,7 @@ public struct CPUDB: Sendable {
         }
         var models: [CPUModel] = []
         var modelIndex: [String: [Int]] = [:]
-        func featureSet(_ names: [String], file: String, model: String) throws(CPUError) -> FeatureSet {
+        func featureSet(_ names: [String], file: String, model: String) throws(MigPlanError) -> FeatureSet {
             var set = FeatureSet()
             for n in names {
                 guard let i = exact[n] else {
@@ -352,7 +352,7 @@ private struct FeatureFile: Decodable {
         var aliases: [String: [String]]?
         var description: String?
 
-        func location(file: String) throws(CPUError) -> FeatureLocation {
+        func location(file: String) throws(MigPlanError) -> FeatureLocation {
             if let c = cpuid, msr == nil, let leaf = parseHex(c.leaf), (0..<32).contains(c.bit) {
                 return .cpuid(leaf: leaf, subleaf: c.subleaf ?? 0, register: c.register, bit: c.bit)
             }

@@ -37,13 +37,13 @@ public struct CPUIDDump: Sendable {
         return false
     }
 
-    public static func parse(_ text: String, file: String) throws(CPUError) -> CPUIDDump {
+    public static func parse(_ text: String, file: String) throws(MigPlanError) -> CPUIDDump {
         var cpus: [LogicalCPU] = []
         var current: LogicalCPU? = nil
         var flavour: Flavour? = nil
         var trailer: Int? = nil
         var headers = 0
-        func fail(_ line: Int, _ message: String) -> CPUError {
+        func fail(_ line: Int, _ message: String) -> MigPlanError {
             .invalidInput(file: file, line: line, keyPath: nil, message: message)
         }
         func begin(_ label: String, _ line: Int) {
@@ -51,14 +51,14 @@ public struct CPUIDDump: Sendable {
             if let c = current, !c.raw.leaves.isEmpty { cpus.append(c) }
             current = LogicalCPU(label: label, line: line, raw: RawCPUID())
         }
-        func set(_ leaf: UInt32, _ subleaf: UInt32, _ r: RawCPUID.Registers, _ line: Int) throws(CPUError) {
+        func set(_ leaf: UInt32, _ subleaf: UInt32, _ r: RawCPUID.Registers, _ line: Int) throws(MigPlanError) {
             if current == nil { current = LogicalCPU(label: "#\(cpus.count)", line: line, raw: RawCPUID()) }
             if let old = current!.raw[leaf, subleaf], old != r {
                 throw fail(line, "leaf 0x\(hex8(leaf)) sub-leaf \(subleaf) given twice with different values in \(current!.label)")
             }
             current!.raw[leaf, subleaf] = r
         }
-        func note(_ f: Flavour, _ line: Int) throws(CPUError) {
+        func note(_ f: Flavour, _ line: Int) throws(MigPlanError) {
             if flavour == nil || flavour == .aida64 && f == .instlatx64 { flavour = f; return }
             if flavour == f || flavour == .instlatx64 && f == .aida64 { return }
             throw fail(line, "mixes two dump flavours (\(flavour!.rawValue) and \(f.rawValue)); give one host's dump per file")
@@ -129,10 +129,10 @@ public struct CPUIDDump: Sendable {
         }
         if let c = current, !c.raw.leaves.isEmpty { cpus.append(c) }
         guard let flavour, !cpus.isEmpty else {
-            throw CPUError.invalidInput(file: file, line: nil, keyPath: nil, message: "no CPUID register lines found")
+            throw MigPlanError.invalidInput(file: file, line: nil, keyPath: nil, message: "no CPUID register lines found")
         }
         for c in cpus where c.raw[0] == nil || c.raw[1] == nil {
-            throw CPUError.invalidInput(file: file, line: c.line, keyPath: nil,
+            throw MigPlanError.invalidInput(file: file, line: c.line, keyPath: nil,
                                         message: "\(c.label) lacks CPUID leaf \(c.raw[0] == nil ? 0 : 1); the dump is truncated")
         }
         return CPUIDDump(file: file, flavour: flavour, cpus: cpus, declaredCPUs: max(headers, cpus.count), trailerLine: trailer)

@@ -35,7 +35,7 @@ public struct DumpDecoding: Sendable {
 }
 
 extension CPUDB {
-    public func decode(dump: CPUIDDump) throws(CPUError) -> DumpDecoding {
+    public func decode(dump: CPUIDDump) throws(MigPlanError) -> DumpDecoding {
         var groups: [DumpDecoding.DistinctCPU] = []
         var packages = Set<UInt32>()
         for logical in dump.cpus {

@@ -9,7 +9,7 @@ extension CPUDB {
                                  "notes", "otherCPUs"]
 
     /// Resolves a HOST argument: a cpudb model name, else a file whose content decides its kind.
-    public func resolveHost(_ argument: String) throws(CPUError) -> CPU {
+    public func resolveHost(_ argument: String) throws(MigPlanError) -> CPU {
         if let model = lookupModel(argument) { return CPU(model: model) }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory) else {
@@ -22,7 +22,7 @@ extension CPUDB {
 
     /// Every distinct CPU a HOST argument holds: one for most inputs, several for a dump of a
     /// hybrid or mixed multi-socket machine (the first is the one `resolveHost` uses).
-    public func resolveHostCPUs(_ argument: String) throws(CPUError) -> [CPU] {
+    public func resolveHostCPUs(_ argument: String) throws(MigPlanError) -> [CPU] {
         if lookupModel(argument) == nil, FileManager.default.fileExists(atPath: argument) {
             let text = try readText(argument)
             let trimmed = text.drop { $0.isWhitespace }
@@ -40,7 +40,7 @@ extension CPUDB {
 
     /// Reads a CPU from a file's content: libvirt XML, a raw CPUID dump, a copy of /proc/cpuinfo,
     /// or a host descriptor (YAML/JSON).
-    public func cpu(fromFile file: String, text: String) throws(CPUError) -> CPU {
+    public func cpu(fromFile file: String, text: String) throws(MigPlanError) -> CPU {
         let trimmed = text.drop { $0.isWhitespace }
         if trimmed.isEmpty {
             throw .invalidInput(file: file, line: nil, keyPath: nil, message: "empty file; expected a host descriptor (YAML or JSON)")
@@ -60,26 +60,26 @@ extension CPUDB {
 
     /// A CPU from a descriptor mapping: `{model: NAME, add: […], remove: […]}` or
     /// `{vendor, family, model, stepping, features: […]}` (the forms the inventory's `cpu:` takes).
-    public func cpu(fromDescriptor node: InputNode, name defaultName: String) throws(CPUError) -> CPU {
+    public func cpu(fromDescriptor node: InputNode, name defaultName: String) throws(MigPlanError) -> CPU {
         if case let .scalar(text, _) = node.value {
             guard let model = lookupModel(text) else {
-                throw node.error("unknown CPU model '\(text)'" + CPUError.didYouMean(suggestions(for: text, among: modelNames)))
+                throw node.error("unknown CPU model '\(text)'" + MigPlanError.didYouMean(suggestions(for: text, among: modelNames)))
             }
             return CPU(model: model)
         }
         // A null value is an absent key (probe --json writes null where it knows nothing).
         let keys = try node.map(allowed: Self.descriptorKeys).filter { !$0.value.isNull }
         let name = try keys["name"]?.string() ?? defaultName
-        func featureList(_ key: String) throws(CPUError) -> FeatureSet {
+        func featureList(_ key: String) throws(MigPlanError) -> FeatureSet {
             guard let list = keys[key] else { return FeatureSet() }
             var set = FeatureSet()
             for item in try list.list() {
                 let text = try item.string()
                 guard let i = featureIndex(named: text) else {
-                    throw CPUError.invalidInput(
+                    throw MigPlanError.invalidInput(
                         file: item.file, line: item.line, keyPath: item.path,
                         message: "unknown CPU feature '\(text)'"
-                            + CPUError.didYouMean(suggestions(for: text, among: features.map(\.name))))
+                            + MigPlanError.didYouMean(suggestions(for: text, among: features.map(\.name))))
                 }
                 set.insert(i)
             }
@@ -103,7 +103,7 @@ extension CPUDB {
         if let modelNode = keys["model"], keys["family"] == nil {
             let text = try modelNode.string()
             guard let model = lookupModel(text) else {
-                throw modelNode.error("unknown CPU model '\(text)'" + CPUError.didYouMean(suggestions(for: text, among: modelNames)))
+                throw modelNode.error("unknown CPU model '\(text)'" + MigPlanError.didYouMean(suggestions(for: text, among: modelNames)))
             }
             if keys["features"] != nil {
                 throw node.error("give either model with add/remove, or vendor/family/model/stepping with features")
@@ -114,7 +114,7 @@ extension CPUDB {
             var vendor = model.vendor
             if let v = keys["vendor"] {
                 let text = try v.string()
-                guard let found = self.vendor(named: text) else { throw CPUError.unknownVendor(text, location: "\(v.file):\(v.line ?? 0): \(v.path)") }
+                guard let found = self.vendor(named: text) else { throw MigPlanError.unknownVendor(text, location: "\(v.file):\(v.line ?? 0): \(v.path)") }
                 if let mv = model.vendor, mv != found.name {
                     throw v.error("vendor \(found.name) contradicts model \(model.name), which is \(mv)")
                 }
@@ -130,7 +130,7 @@ extension CPUDB {
         }
         let vendorText = try vendorNode.string()
         guard let vendor = self.vendor(named: vendorText) else {
-            throw CPUError.unknownVendor(vendorText, location: "\(vendorNode.file):\(vendorNode.line ?? 0): \(vendorNode.path)")
+            throw MigPlanError.unknownVendor(vendorText, location: "\(vendorNode.file):\(vendorNode.line ?? 0): \(vendorNode.path)")
         }
         var signature: CPUSignature? = nil
         if let f = keys["family"] {
@@ -151,7 +151,7 @@ extension CPUDB {
     }
 }
 
-func readText(_ path: String) throws(CPUError) -> String {
+func readText(_ path: String) throws(MigPlanError) -> String {
     let data: Data
     do { data = try Data(contentsOf: URL(fileURLWithPath: path)) }
     catch { throw .unreadableFile(path, reason: error.localizedDescription) }

@@ -18,7 +18,7 @@ public struct InputNode: Sendable {
     public let path: String
 
     /// Parses YAML or JSON (JSON is read as the YAML it is), keeping positions.
-    public static func parse(_ text: String, file: String) throws(CPUError) -> InputNode {
+    public static func parse(_ text: String, file: String) throws(MigPlanError) -> InputNode {
         let node: Node?
         do {
             node = try Yams.compose(yaml: text)
@@ -37,7 +37,7 @@ public struct InputNode: Sendable {
         return try convert(node, file: file, path: "")
     }
 
-    private static func convert(_ node: Node, file: String, path: String) throws(CPUError) -> InputNode {
+    private static func convert(_ node: Node, file: String, path: String) throws(MigPlanError) -> InputNode {
         let line = node.mark?.line
         switch node {
         case let .scalar(s):
@@ -73,7 +73,7 @@ public struct InputNode: Sendable {
 
     // MARK: - Typed access
 
-    public func error(_ message: String) -> CPUError {
+    public func error(_ message: String) -> MigPlanError {
         .invalidInput(file: file, line: line, keyPath: path, message: message)
     }
 
@@ -88,12 +88,12 @@ public struct InputNode: Sendable {
 
     public var isNull: Bool { if case .null = value { return true } else { return false } }
 
-    public func string() throws(CPUError) -> String {
+    public func string() throws(MigPlanError) -> String {
         guard case let .scalar(s, _) = value else { throw error("expected a string, found \(kindName)") }
         return s
     }
 
-    public func int(in range: ClosedRange<Int>? = nil) throws(CPUError) -> Int {
+    public func int(in range: ClosedRange<Int>? = nil) throws(MigPlanError) -> Int {
         guard case let .scalar(s, quoted) = value, !quoted, let n = Self.parseInt(s) else {
             throw error("expected a whole number, found \(kindName)")
         }
@@ -103,7 +103,7 @@ public struct InputNode: Sendable {
         return n
     }
 
-    public func double(min: Double? = nil) throws(CPUError) -> Double {
+    public func double(min: Double? = nil) throws(MigPlanError) -> Double {
         guard case let .scalar(s, quoted) = value, !quoted, let x = Double(s), x.isFinite else {
             throw error("expected a number, found \(kindName)")
         }
@@ -111,7 +111,7 @@ public struct InputNode: Sendable {
         return x
     }
 
-    public func bool() throws(CPUError) -> Bool {
+    public func bool() throws(MigPlanError) -> Bool {
         guard case let .scalar(s, quoted) = value, !quoted else { throw error("expected true or false, found \(kindName)") }
         switch s.lowercased() {
         case "true", "yes", "on": return true
@@ -120,25 +120,25 @@ public struct InputNode: Sendable {
         }
     }
 
-    public func list() throws(CPUError) -> [InputNode] {
+    public func list() throws(MigPlanError) -> [InputNode] {
         guard case let .list(items) = value else { throw error("expected a list, found \(kindName)") }
         return items
     }
 
-    public func strings() throws(CPUError) -> [String] {
+    public func strings() throws(MigPlanError) -> [String] {
         var out: [String] = []
         for item in try list() { out.append(try item.string()) }
         return out
     }
 
     /// The mapping's entries, after checking that every key is one of `allowed`.
-    public func map(allowed: [String]? = nil) throws(CPUError) -> [String: InputNode] {
+    public func map(allowed: [String]? = nil) throws(MigPlanError) -> [String: InputNode] {
         guard case let .map(pairs) = value else { throw error("expected a mapping, found \(kindName)") }
         var result: [String: InputNode] = [:]
         for (key, node) in pairs {
             if let allowed, !allowed.contains(key) {
                 let close = suggestions(for: key, among: allowed, limit: 1)
-                throw CPUError.invalidInput(
+                throw MigPlanError.invalidInput(
                     file: file, line: node.line, keyPath: node.path,
                     message: "unknown key '\(key)'" + (close.isEmpty ? "" : " (did you mean '\(close[0])'?)")
                         + "; expected one of " + allowed.joined(separator: ", "))

@@ -34,7 +34,7 @@ public enum LibCPUID {
     }
 
     /// Reads every valid leaf of this CPU, with the sub-leaves of the leaves that have them.
-    public static func readLocal() throws(CPUError) -> RawCPUID {
+    public static func readLocal() throws(MigPlanError) -> RawCPUID {
         guard isAvailable else { throw .unreadableFile("CPUID", reason: "the CPUID instruction is not available") }
         var raw = RawCPUID()
         for base: UInt32 in [0, 0x4000_0000, 0x8000_0000] {
@@ -59,7 +59,7 @@ public enum LibCPUID {
     }
 
     /// libcpuid's identification of raw data (this machine's, or a dump's).
-    public static func identify(_ raw: RawCPUID) throws(CPUError) -> LibCPUIDIdentity {
+    public static func identify(_ raw: RawCPUID) throws(MigPlanError) -> LibCPUIDIdentity {
         var data = cpu_raw_data_t()
         withUnsafeMutableBytes(of: &data.basic_cpuid) { store(raw, base: 0, into: $0) }
         withUnsafeMutableBytes(of: &data.ext_cpuid) { store(raw, base: 0x8000_0000, into: $0) }
@@ -113,7 +113,7 @@ public enum LibCPUID {
 
 extension CPUDB {
     /// This machine's CPU, read with CPUID through libcpuid and decoded through the catalogue.
-    public func probeLocal() throws(CPUError) -> (cpu: CPU, raw: RawCPUID, libcpuid: LibCPUIDIdentity) {
+    public func probeLocal() throws(MigPlanError) -> (cpu: CPU, raw: RawCPUID, libcpuid: LibCPUIDIdentity) {
         let raw = try LibCPUID.readLocal()
         let identity = try LibCPUID.identify(raw)
         var cpu = try cpu(fromRaw: raw, name: ProcessInfo.processInfo.hostName, origin: "this machine (CPUID via libcpuid)")

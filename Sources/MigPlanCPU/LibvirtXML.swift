@@ -23,7 +23,7 @@ extension CPUDB {
     /// Parses libvirt XML that describes a CPU: a `<cpu>` (domain or baseline), `virsh
     /// capabilities` (`<host><cpu>`), `virsh domcapabilities` (the host-model mode) or libvirt's
     /// raw `<cpudata>`.
-    public func cpu(fromLibvirtXML text: String, file: String) throws(CPUError) -> CPU {
+    public func cpu(fromLibvirtXML text: String, file: String) throws(MigPlanError) -> CPU {
         // libxml2 behind XMLDocument recovers from broken XML; check well-formedness strictly first.
         let checker = XMLParser(data: Data(text.utf8))
         let balance = ElementBalance()
@@ -103,7 +103,7 @@ extension CPUDB {
                                     vendor: text("vendor"), signature: signature, features: features)
     }
 
-    func cpu(fromLibvirtCPU element: XMLElement, file: String, path: String) throws(CPUError) -> CPU {
+    func cpu(fromLibvirtCPU element: XMLElement, file: String, path: String) throws(MigPlanError) -> CPU {
         let def = Self.libvirtDefinition(element)
         if def.mode == "host-passthrough" || def.mode == "maximum" {
             throw .invalidInput(file: file, line: nil, keyPath: path,
@@ -118,7 +118,7 @@ extension CPUDB {
         }
         guard let model = lookupModel(modelName) else {
             throw .invalidInput(file: file, line: nil, keyPath: "\(path)/model",
-                                message: "unknown CPU model '\(modelName)'" + CPUError.didYouMean(suggestions(for: modelName, among: self.modelNames)))
+                                message: "unknown CPU model '\(modelName)'" + MigPlanError.didYouMean(suggestions(for: modelName, among: self.modelNames)))
         }
         var set = model.features
         for (i, f) in def.features.enumerated() {
@@ -156,9 +156,9 @@ extension CPUDB {
         return cpu.elements(forName: "topology").first?.attribute(forName: "sockets")?.stringValue.flatMap { Int($0) }
     }
 
-    static func rawCPUID(fromCPUData root: XMLElement, file: String) throws(CPUError) -> RawCPUID {
+    static func rawCPUID(fromCPUData root: XMLElement, file: String) throws(MigPlanError) -> RawCPUID {
         var raw = RawCPUID()
-        func hex(_ e: XMLElement, _ name: String, _ index: Int, _ kind: String) throws(CPUError) -> UInt32 {
+        func hex(_ e: XMLElement, _ name: String, _ index: Int, _ kind: String) throws(MigPlanError) -> UInt32 {
             guard let text = e.attribute(forName: name)?.stringValue, let v = parseHex(text) else {
                 throw .invalidInput(file: file, line: nil, keyPath: "cpudata/\(kind)[\(index + 1)]/@\(name)",
                                     message: "expected a hexadecimal number")

@@ -11,7 +11,7 @@ public enum ProcCPUInfo {
     }
 
     /// The `processor` blocks as key → value maps, with the line each block starts at.
-    static func blocks(_ text: String, file: String) throws(CPUError) -> [(line: Int, fields: [String: String])] {
+    static func blocks(_ text: String, file: String) throws(MigPlanError) -> [(line: Int, fields: [String: String])] {
         var blocks: [(Int, [String: String])] = []
         var fields: [String: String] = [:]
         var start = 1
@@ -37,18 +37,18 @@ public enum ProcCPUInfo {
 extension CPUDB {
     /// A CPU from `/proc/cpuinfo`: vendor, signature and the flags Linux shows. Linux hides some
     /// CPUID bits and adds flags of its own; both are said in the notes.
-    public func cpu(fromCPUInfo text: String, file: String) throws(CPUError) -> CPU {
+    public func cpu(fromCPUInfo text: String, file: String) throws(MigPlanError) -> CPU {
         let blocks = try ProcCPUInfo.blocks(text, file: file)
         guard let first = blocks.first else {
             throw .invalidInput(file: file, line: nil, keyPath: nil, message: "no processor block with vendor_id")
         }
-        func field(_ key: String) throws(CPUError) -> String {
+        func field(_ key: String) throws(MigPlanError) -> String {
             guard let v = first.fields[key] else {
                 throw .invalidInput(file: file, line: first.line, keyPath: key, message: "missing in the first processor block")
             }
             return v
         }
-        func number(_ key: String) throws(CPUError) -> Int {
+        func number(_ key: String) throws(MigPlanError) -> Int {
             let text = try field(key)
             guard let n = Int(text) else {
                 throw .invalidInput(file: file, line: first.line, keyPath: key, message: "expected a whole number, found '\(text)'")

@@ -93,7 +93,7 @@ extension CPUDB {
     ///
     /// `captureFixes` also applies the dump-tool artefacts of cpudb's errata (SYSCALL read from
     /// 32-bit code); libvirt's own captures and this machine's CPUID are read as they are.
-    public func cpu(fromRaw raw: RawCPUID, name: String, origin: String, captureFixes: Bool = false) throws(CPUError) -> CPU {
+    public func cpu(fromRaw raw: RawCPUID, name: String, origin: String, captureFixes: Bool = false) throws(MigPlanError) -> CPU {
         guard let vendorString = raw.vendorString else {
             throw .invalidInput(file: name, line: nil, keyPath: nil, message: "no CPUID leaf 0 (vendor) in the data")
         }

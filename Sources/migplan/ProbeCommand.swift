@@ -32,7 +32,7 @@ struct ProbeCommand: ParsableCommand {
             if let save {
                 let text = CPUIDDump.render(probe.raw, comment: "migplan probe --save: raw CPUID of \(cpu.name) (\(cpu.brand ?? "unknown brand")), one logical CPU")
                 do { try text.write(toFile: save, atomically: true, encoding: .utf8) }
-                catch { throw CPUError.unreadableFile(save, reason: "cannot write: \(error.localizedDescription)") }
+                catch { throw MigPlanError.unreadableFile(save, reason: "cannot write: \(error.localizedDescription)") }
             }
             cpu.sockets = Self.localSockets()
             identity = probe.libcpuid

@@ -8,7 +8,7 @@ do {
     try command.run()
 } catch is NegativeAnswer {
     exit(1)
-} catch let error as CPUError {
+} catch let error as MigPlanError {
     Output.error(error.description)
     exit(2)
 } catch let error as ExitCode {

@@ -87,7 +87,7 @@ import Testing
 
     @Test func unknownNamesSuggestCloseOnes() throws {
         let db = try CPUDB.builtin()
-        let error = #expect(throws: CPUError.self) { try db.model(named: "Skylake-Servr") }
+        let error = #expect(throws: MigPlanError.self) { try db.model(named: "Skylake-Servr") }
         #expect(error?.description.contains("did you mean 'Skylake-Server'") == true, "\(String(describing: error))")
         do {
             _ = try db.feature(named: "avx521f")

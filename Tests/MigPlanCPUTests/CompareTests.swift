@@ -53,7 +53,7 @@ import Testing
             return
         }
         #expect(groups == ["Intel": ["Nehalem", "Westmere"], "AMD": ["Opteron_G3", "EPYC"]])
-        #expect(throws: CPUError.emptyHostList) { try db.baseline([]) }
+        #expect(throws: MigPlanError.emptyHostList) { try db.baseline([]) }
     }
 
     @Test func compatibilityMatrixAgreesWithPairwiseCompare() throws {

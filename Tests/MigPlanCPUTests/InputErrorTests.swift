@@ -56,7 +56,7 @@ import Testing
             .contains("cpudata/cpuid[1]/@eax: expected a hexadecimal number"))
     }
 
-    /// Mutated descriptors and XML: every outcome is a CPU or a CPUError, never a crash.
+    /// Mutated descriptors and XML: every outcome is a CPU or a MigPlanError, never a crash.
     @Test func mutatedInputsNeverCrash() throws {
         let db = try CPUDB.builtin()
         let seeds = [

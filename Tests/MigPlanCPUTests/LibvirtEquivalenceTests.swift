@@ -160,7 +160,7 @@ import Testing
         for (file, words) in [("libvirt-9.0.0/domain-cpu/cpu-host-passthrough.xml", "host-passthrough"),
                               ("libvirt-9.0.0/domain-cpu/cpu-host-model.xml", "host-model guest CPU"),
                               ("libvirt-9.0.0/migration-cookie/full-xml2xml-out.xml", "qemu-migration/cpu: a host-passthrough")] {
-            let error = #expect(throws: CPUError.self) { try db.resolveHost(base.appending(path: file).path) }
+            let error = #expect(throws: MigPlanError.self) { try db.resolveHost(base.appending(path: file).path) }
             #expect(error?.description.contains(words) == true, "\(file): \(String(describing: error))")
         }
         // A Haswell-noTSX guest can run on the real Haswell-noTSX capabilities host.

@@ -1,6 +1,6 @@
-/// Everything that can be wrong with CPU input or with the cpudb itself. Each message names
+/// Everything that can be wrong with migplan's input or with the cpudb itself. Each message names
 /// the file, line or key path and what was expected, in one line.
-public enum CPUError: Error, Sendable, Hashable, CustomStringConvertible {
+public enum MigPlanError: Error, Sendable, Hashable, CustomStringConvertible {
     /// A model name cpudb does not know; `suggestions` are close names.
     case unknownModel(String, suggestions: [String])
     /// A feature name cpudb does not know, met at `location` (a file and key path, or an option).
