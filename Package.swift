@@ -7,6 +7,8 @@ let package = Package(
     products: [
         .library(name: "MigPlanCPU", targets: ["MigPlanCPU"]),
         .library(name: "MigPlanLP", targets: ["MigPlanLP"]),
+        .library(name: "MigPlanInventory", targets: ["MigPlanInventory"]),
+        .library(name: "MigPlanMigration", targets: ["MigPlanMigration"]),
         .executable(name: "migplan", targets: ["migplan"]),
     ],
     dependencies: [
@@ -46,6 +48,18 @@ let package = Package(
             plugins: ["EmbedCPUDB"]
         ),
 
+        // The inventory format: model, YAML/JSON loading with key-path errors, validation.
+        .target(
+            name: "MigPlanInventory",
+            dependencies: ["MigPlanCPU", .product(name: "Logging", package: "swift-log")]
+        ),
+
+        // Readiness of VM × host and the pre-copy cost model.
+        .target(
+            name: "MigPlanMigration",
+            dependencies: ["MigPlanInventory", "MigPlanCPU", .product(name: "Logging", package: "swift-log")]
+        ),
+
         // Build-time tool: turns cpudb/*.json into Swift source, so every binary carries its data.
         .executableTarget(name: "cpudb-embed"),
         .plugin(
@@ -59,6 +73,8 @@ let package = Package(
             dependencies: [
                 "MigPlanCPU",
                 "MigPlanLP",
+                "MigPlanInventory",
+                "MigPlanMigration",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -66,6 +82,7 @@ let package = Package(
 
         .testTarget(name: "MigPlanLPTests", dependencies: ["MigPlanLP"]),
         .testTarget(name: "MigPlanCPUTests", dependencies: ["MigPlanCPU"]),
+        .testTarget(name: "MigPlanMigrationTests", dependencies: ["MigPlanMigration", "MigPlanInventory", "MigPlanCPU"]),
         .testTarget(name: "MigPlanCLITests", dependencies: ["migplan"]),
     ],
     swiftLanguageModes: [.v6]

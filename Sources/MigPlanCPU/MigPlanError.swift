@@ -42,7 +42,12 @@ public enum MigPlanError: Error, Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    static func didYouMean(_ names: [String]) -> String {
+    /// Names close to `name` among `candidates`, closest first (for "did you mean").
+    public static func closeNames(_ name: String, among candidates: some Sequence<String>) -> [String] {
+        suggestions(for: name, among: candidates)
+    }
+
+    public static func didYouMean(_ names: [String]) -> String {
         switch names.count {
         case 0: return ""
         case 1: return " (did you mean '\(names[0])'?)"

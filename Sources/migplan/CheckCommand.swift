@@ -1,14 +1,21 @@
 import ArgumentParser
 import MigPlanCPU
+import MigPlanInventory
+import MigPlanMigration
 
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Can a VM exposing SRC's CPU live-migrate to DST?",
-        discussion: "Exit status 0 when it can, 1 when it cannot, 2 on bad input.")
+        discussion: """
+            With --inventory, SRC may be a VM of the inventory (then every readiness check runs, \
+            not only CPU) and SRC/DST may be host names of it. Exit status 0 when it can, 1 when \
+            it cannot, 2 on bad input.
+            """)
 
     @OptionGroup var db: CPUDBOptions
-    @Argument(help: "The CPU the guest runs on or was started with: a model name or a host file.")
+    @OptionGroup var inventory: InventoryOption
+    @Argument(help: "The CPU the guest runs on or was started with: a model name, a host file, or (with --inventory) a VM or host name.")
     var source: String
     @Argument(help: "The destination host's CPU: a model name or a host file.")
     var destination: String
@@ -17,8 +24,23 @@ struct CheckCommand: ParsableCommand {
 
     func run() throws {
         let cpudb = try db.load()
-        let src = try cpudb.resolveHost(source)
-        let dst = try cpudb.resolveHost(destination)
+        let inv = try inventory.load(cpudb)
+        if let inv, let vm = inv.vm(named: source) {
+            guard let host = inv.host(named: destination) else {
+                throw MigPlanError.invalidInput(file: inv.source, line: nil, keyPath: "hosts",
+                                                message: "no host '\(destination)' in the inventory" + MigPlanError.didYouMean(MigPlanError.closeNames(destination, among: inv.hosts.map(\.name))))
+            }
+            let readiness = ReadinessEngine(inventory: inv, db: cpudb).check(vm: vm, host: host)
+            try ExplainCommand.report(readiness, inventory: inv, vm: vm, json: json, all: false)
+            if !readiness.allowed { throw NegativeAnswer() }
+            return
+        }
+        func cpu(_ name: String) throws -> CPU {
+            if let inv, let h = inv.host(named: name) { return inv.hosts[h].presents }
+            return try cpudb.resolveHost(name)
+        }
+        let src = try cpu(source)
+        let dst = try cpu(destination)
         let result = cpudb.compare(src, dst)
         if json {
             try Output.json(cpudb.document(result))

@@ -1,0 +1,203 @@
+import MigPlanCPU
+import MigPlanInventory
+
+/// One check of a VM against a host: every check runs, passed or not, so `explain` can show them all.
+public struct ReadinessCheck: Sendable, Hashable, Codable {
+    public enum Outcome: String, Sendable, Hashable, Codable {
+        case pass
+        /// Blocks the move.
+        case block
+        /// Allowed, but worth knowing.
+        case warning
+    }
+    /// `cpu-vendor`, `cpu-feature`, `cpu-nonmigratable`, `host-state`, `hypervisor`, `datastore`,
+    /// `network`, `passthrough`, `local-disk`, `capacity-cpu`, `capacity-memory`, `rule`,
+    /// `license`, `precopy`, `mac`, `same-host`, `movable`.
+    public var kind: String
+    public var outcome: Outcome
+    public var detail: String
+}
+
+/// Can this VM live-migrate to this host now, and why (not)?
+public struct Readiness: Sendable, Hashable {
+    public var vm: String
+    public var host: String
+    public var allowed: Bool
+    public var checks: [ReadinessCheck]
+    public var precopy: PrecopyEstimate
+    public var cpu: CPUComparison
+
+    public var blocks: [ReadinessCheck] { checks.filter { $0.outcome == .block } }
+    public var warnings: [ReadinessCheck] { checks.filter { $0.outcome == .warning } }
+}
+
+/// Every readiness check of an inventory, with what can be computed once computed once: the
+/// pre-copy of each VM, CPU compatibility per pair of CPU classes, host loads, rule and licence
+/// host sets. Checks a single pair in microseconds and the whole VM × host matrix in one pass.
+public struct ReadinessEngine: Sendable {
+    public let inventory: Inventory
+    public let db: CPUDB
+    /// Per VM.
+    public let precopy: [PrecopyEstimate]
+    /// CPU class of each VM's guest CPU and of each host's presented CPU, into one class list.
+    public let vmClass: [Int]
+    public let hostClass: [Int]
+    private let cpuMatrix: CompatibilityMatrix
+    private let classCPUs: [CPU]
+    /// Current Σ reservation and Σ configured memory per host.
+    public let reservedMHz: [Double]
+    public let configuredMiB: [Double]
+    private let vmsByHost: [[Int]]
+    private let groupHosts: [String: Set<Int>]
+
+    public init(inventory: Inventory, db: CPUDB) {
+        self.inventory = inventory
+        self.db = db
+        let m = inventory.cluster.migration
+        precopy = inventory.vms.map { vm in
+            PrecopyEstimate.estimate(memoryMiB: vm.memoryMiB, dirtyRateMiBps: vm.dirtyRateMiBps,
+                                     bandwidthMiBps: m.bandwidthMiBps,
+                                     downtimeBudgetMs: vm.maxDowntimeMs ?? m.maxDowntimeMs,
+                                     maxRounds: m.maxPrecopyRounds, resumeMs: m.resumeMs)
+        }
+        // CPU classes: guests and presented host CPUs together, so one matrix answers both.
+        let cpus = inventory.vms.indices.map { inventory.guestCPU(of: $0) } + inventory.hosts.map(\.presents)
+        let matrix = CompatibilityMatrix(cpus, db: db)
+        cpuMatrix = matrix
+        vmClass = Array(matrix.classOfCPU.prefix(inventory.vms.count))
+        hostClass = Array(matrix.classOfCPU.suffix(inventory.hosts.count))
+        var representative = [CPU?](repeating: nil, count: matrix.classes.count)
+        for (i, c) in matrix.classOfCPU.enumerated() where representative[c] == nil { representative[c] = cpus[i] }
+        classCPUs = representative.map { $0! }
+        var reserved = [Double](repeating: 0, count: inventory.hosts.count)
+        var configured = [Double](repeating: 0, count: inventory.hosts.count)
+        var byHost = [[Int]](repeating: [], count: inventory.hosts.count)
+        for (i, vm) in inventory.vms.enumerated() {
+            reserved[vm.host] += vm.cpuReservationMHz
+            configured[vm.host] += vm.memoryMiB
+            byHost[vm.host].append(i)
+        }
+        reservedMHz = reserved
+        configuredMiB = configured
+        vmsByHost = byHost
+        var groups: [String: Set<Int>] = [:]
+        for (i, h) in inventory.hosts.enumerated() { for g in h.groups { groups[g, default: []].insert(i) } }
+        groupHosts = groups
+    }
+
+    /// Whether the CPU of VM class `vc` runs on hosts of class `hc`.
+    public func cpuCompatible(vmClass vc: Int, hostClass hc: Int) -> Bool { cpuMatrix.classCompatible(vc, hc) }
+
+    public var classCount: Int { cpuMatrix.classes.count }
+    public func classCPU(_ c: Int) -> CPU { classCPUs[c] }
+
+    /// Every check of moving `vm` to `host` from the inventory's current placement.
+    public func check(vm v: Int, host h: Int) -> Readiness {
+        let inv = inventory
+        let vm = inv.vms[v], host = inv.hosts[h], source = inv.hosts[vm.host]
+        var checks: [ReadinessCheck] = []
+        func add(_ kind: String, _ ok: Bool, _ pass: String, _ fail: String, warning: Bool = false) {
+            checks.append(ReadinessCheck(kind: kind, outcome: ok ? .pass : (warning ? .warning : .block), detail: ok ? pass : fail))
+        }
+        add("same-host", vm.host != h, "\(vm.name) runs on \(source.name)", "\(vm.name) already runs on \(host.name)")
+        add("movable", vm.movable, "\(vm.name) may be moved", "\(vm.name) is not movable (movable: false)")
+        add("host-state", host.state == .connected, "\(host.name) is connected",
+            "\(host.name) is \(host.state.rawValue) and takes no VMs")
+        add("hypervisor", host.hypervisor == source.hypervisor, "both hosts run \(host.hypervisor.rawValue)",
+            "\(host.name) runs \(host.hypervisor.rawValue), \(vm.name) runs on \(source.hypervisor.rawValue)")
+
+        // CPU.
+        let guest = inv.guestCPU(of: v)
+        let cpu = db.compare(guest, host.presents)
+        add("cpu-vendor", !cpu.vendorMismatch, "same CPU vendor (\(host.presents.vendor ?? "any"))",
+            cpu.reasons.first { $0.kind == "cpu-vendor" }?.detail ?? "")
+        if !cpu.vendorMismatch {
+            add("cpu-feature", cpu.missing.isEmpty, "\(host.name) presents every feature the guest sees",
+                "\(host.name) does not present \(cpu.missing.count) feature\(cpu.missing.count == 1 ? "" : "s") the guest sees: \(cpu.missing.joined(separator: ", "))")
+        }
+        let nonMigratable = db.names(guest.features.subtracting(db.migratableFeatures))
+        add("cpu-nonmigratable", nonMigratable.isEmpty, "the guest CPU has no non-migratable features",
+            "the guest CPU exposes \(nonMigratable.joined(separator: ", ")), which never migrates: they are left out of the check, and hypervisors may refuse such a guest", warning: true)
+
+        // Storage, network, devices.
+        let missingStores = vm.datastores.filter { !host.datastores.contains($0) }
+        add("datastore", missingStores.isEmpty, "\(host.name) sees all datastores of \(vm.name)",
+            "\(host.name) does not see datastore\(missingStores.count == 1 ? "" : "s") \(missingStores.joined(separator: ", "))")
+        let missingNets = vm.networks.filter { !host.networks.contains($0) }
+        add("network", missingNets.isEmpty, "\(host.name) has all networks of \(vm.name)",
+            "\(host.name) lacks network\(missingNets.count == 1 ? "" : "s") \(missingNets.joined(separator: ", "))")
+        add("passthrough", vm.passthroughDevices == 0, "no passthrough devices",
+            "\(vm.passthroughDevices) passthrough device\(vm.passthroughDevices == 1 ? "" : "s") tie \(vm.name) to \(source.name)")
+        add("local-disk", vm.localDisks == 0, "no local disks",
+            "\(vm.localDisks) disk\(vm.localDisks == 1 ? "" : "s") on \(source.name)'s local storage")
+
+        // Capacity of the destination with the VM added.
+        let reserve = reservedMHz[h] + vm.cpuReservationMHz
+        add("capacity-cpu", reserve <= host.cpuCapacityMHz + 1e-6,
+            "CPU reservations \(Int(reserve)) of \(Int(host.cpuCapacityMHz)) MHz",
+            "CPU reservations would reach \(Int(reserve)) MHz of \(Int(host.cpuCapacityMHz))")
+        let memory = configuredMiB[h] + vm.memoryMiB
+        let memoryCap = host.memoryMiB * inv.cluster.balance.memoryOvercommit
+        add("capacity-memory", memory <= memoryCap + 1e-6,
+            "configured memory \(Int(memory)) of \(Int(memoryCap)) MiB",
+            "configured memory would reach \(Int(memory)) MiB of \(Int(memoryCap)) (host × overcommit \(inv.cluster.balance.memoryOvercommit))")
+
+        // Must-rules (should-rules are costs for the optimizer, shown as warnings here).
+        for rule in inv.rules where rule.vms.contains(v) {
+            let (ok, detail) = ruleHolds(rule, vm: v, host: h)
+            if rule.policy.isHard {
+                add("rule", ok, "\(rule.name) holds", detail)
+            } else if !ok {
+                add("rule", false, "", detail + " (should-rule: allowed at a cost)", warning: true)
+            }
+        }
+
+        // Licences: a product's VMs only on hosts licensed for it.
+        for name in vm.products {
+            guard let p = inv.product(named: name) else { continue }
+            let product = inv.products[p]
+            if let licensed = product.licensedHosts {
+                add("license", licensed.contains(h), "\(host.name) is licensed for \(name)",
+                    "\(host.name) is not licensed for \(name) (licensed: \(licensed.map { inv.hosts[$0].name }.joined(separator: ", ")))")
+            }
+        }
+
+        // Pre-copy.
+        let pc = precopy[v]
+        let budget = vm.maxDowntimeMs ?? inv.cluster.migration.maxDowntimeMs
+        add("precopy", pc.converges,
+            "converges in \(pc.rounds) round\(pc.rounds == 1 ? "" : "s"): \(format(pc.seconds)) s, downtime \(format(pc.downtimeMs)) ms of \(format(budget))",
+            pc.dirtyRateExceedsBandwidth
+                ? "does not converge: dirty rate \(format(vm.dirtyRateMiBps)) MiB/s outruns the \(format(inv.cluster.migration.bandwidthMiBps)) MiB/s link"
+                : "does not converge within \(inv.cluster.migration.maxPrecopyRounds) rounds: downtime would be \(format(pc.downtimeMs)) ms, budget \(format(budget)) ms")
+        add("mac", !vm.macAuto, "fixed MAC address",
+            "\(vm.name) has an auto-generated MAC address, which changes if it is ever restarted elsewhere", warning: true)
+
+        let allowed = !checks.contains { $0.outcome == .block }
+        return Readiness(vm: vm.name, host: host.name, allowed: allowed, checks: checks, precopy: pc, cpu: cpu)
+    }
+
+    /// Whether placing `vm` on `host` (others where they are) keeps a rule.
+    func ruleHolds(_ rule: Rule, vm v: Int, host h: Int) -> (Bool, String) {
+        let inv = inventory
+        switch rule.kind {
+        case .vmHost:
+            let inGroup = groupHosts[rule.hostGroup ?? ""]?.contains(h) ?? false
+            let ok = rule.policy.isNegative ? !inGroup : inGroup
+            return (ok, "\(rule.name): \(inv.vms[v].name) \(rule.policy.isNegative ? "must not run" : "must run") in host group \(rule.hostGroup ?? "")")
+        case .vmAntiAffinity:
+            let others = rule.vms.filter { $0 != v && inv.vms[$0].host == h }
+            return (others.isEmpty, "\(rule.name): \(others.map { inv.vms[$0].name }.joined(separator: ", ")) already on \(inv.hosts[h].name)")
+        case .vmAffinity:
+            let apart = rule.vms.filter { $0 != v && inv.vms[$0].host != h }
+            return (apart.isEmpty, "\(rule.name): \(apart.map { inv.vms[$0].name }.joined(separator: ", ")) stay\(apart.count == 1 ? "s" : "") elsewhere (move them together)")
+        }
+    }
+}
+
+func format(_ x: Double) -> String {
+    if x >= 100 || x == x.rounded() { return String(Int(x.rounded())) }
+    return String(format: "%.1f", x)
+}
+
+import Foundation
