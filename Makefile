@@ -1,6 +1,6 @@
 # migplan — everything a fresh Debian 12 machine needs is installed by these targets.
 SWIFT ?= swift
-APT_PACKAGES := liblpsolve55-dev libcpuid-dev libxml2 pkg-config cpuid
+APT_PACKAGES := liblpsolve55-dev libcpuid-dev libxml2 pkg-config cpuid python3-yaml python3-jsonschema
 EXAMPLE ?= examples/hosts
 CONFIG ?= debug
 

@@ -1,3 +1,4 @@
+import Foundation
 import Yams
 
 /// A parsed YAML or JSON document that remembers, for every value, its file, line and key path,
@@ -19,6 +20,11 @@ public struct InputNode: Sendable {
 
     /// Parses YAML or JSON (JSON is read as the YAML it is), keeping positions.
     public static func parse(_ text: String, file: String) throws(MigPlanError) -> InputNode {
+        // JSON (what cluster managers send) through a strict, fast reader; YAML through libyaml.
+        if let first = text.utf8.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }),
+           first == UInt8(ascii: "{") || first == UInt8(ascii: "[") {
+            return try JSONReader.parse(text, file: file)
+        }
         let node: Node?
         do {
             node = try Yams.compose(yaml: text)

@@ -39,7 +39,10 @@ extension Inventory {
 
     /// Parses inventory text; every problem is a `MigPlanError` naming file, line and key path.
     public static func parse(_ text: String, file: String, baseDirectory: String, db: CPUDB) throws(MigPlanError) -> Inventory {
-        let root = try InputNode.parse(text, file: file)
+        return try parse(root: try InputNode.parse(text, file: file), file: file, baseDirectory: baseDirectory, db: db)
+    }
+
+    static func parse(root: InputNode, file: String, baseDirectory: String, db: CPUDB) throws(MigPlanError) -> Inventory {
         let top = try root.map(allowed: topKeys)
         guard let versionNode = top["version"] else { throw root.error("missing 'version' (1)") }
         let version = try versionNode.int()

@@ -49,6 +49,22 @@ public struct ReadinessEngine: Sendable {
     public let configuredMiB: [Double]
     private let vmsByHost: [[Int]]
     private let groupHosts: [String: Set<Int>]
+    /// Plain per-VM and per-host values for the whole-inventory pass.
+    struct FastTables: Sendable {
+        var vmHost: [Int] = [], vmStatic: [UInt32] = [], vmReservation: [Double] = [], vmMemory: [Double] = []
+        var vmLicenseLimited: [Bool] = []
+        var hostConnected: [Bool] = [], hostHypervisor: [HypervisorKind] = [], hostCPUCapacity: [Double] = []
+        var hostMemoryCapacity: [Double] = []
+    }
+    let fast: FastTables
+    /// CPU blocking kinds per (guest class, host class), row-major.
+    let classBlocks: [UInt32]
+    /// Per VM: its rules, and the hosts its products are licensed on (nil = no limit).
+    let vmRules: [[Int]]
+    let vmLicensedHosts: [Set<Int>?]
+    /// Datastores and networks as bits (names numbered over the inventory).
+    let hostStores: [NameBits], hostNetworks: [NameBits]
+    let vmStores: [NameBits], vmNetworks: [NameBits]
 
     public init(inventory: Inventory, db: CPUDB) {
         self.inventory = inventory
@@ -69,6 +85,15 @@ public struct ReadinessEngine: Sendable {
         var representative = [CPU?](repeating: nil, count: matrix.classes.count)
         for (i, c) in matrix.classOfCPU.enumerated() where representative[c] == nil { representative[c] = cpus[i] }
         classCPUs = representative.map { $0! }
+        let k = matrix.classes.count
+        var blocks = [UInt32](repeating: 0, count: k * k)
+        for a in 0..<k {
+            for b in 0..<k where !matrix.classCompatible(a, b) {
+                let va = matrix.classes[a].vendor, vb = matrix.classes[b].vendor
+                blocks[a * k + b] = (va != nil && vb != nil && va != vb) ? BlockKinds.cpuVendor.rawValue : BlockKinds.cpuFeature.rawValue
+            }
+        }
+        classBlocks = blocks
         var reserved = [Double](repeating: 0, count: inventory.hosts.count)
         var configured = [Double](repeating: 0, count: inventory.hosts.count)
         var byHost = [[Int]](repeating: [], count: inventory.hosts.count)
@@ -83,6 +108,42 @@ public struct ReadinessEngine: Sendable {
         var groups: [String: Set<Int>] = [:]
         for (i, h) in inventory.hosts.enumerated() { for g in h.groups { groups[g, default: []].insert(i) } }
         groupHosts = groups
+        var rulesOf = [[Int]](repeating: [], count: inventory.vms.count)
+        for (r, rule) in inventory.rules.enumerated() { for v in rule.vms { rulesOf[v].append(r) } }
+        vmRules = rulesOf
+        vmLicensedHosts = inventory.vms.map { vm in
+            var allowed: Set<Int>? = nil
+            for name in vm.products {
+                guard let p = inventory.product(named: name), let licensed = inventory.products[p].licensedHosts else { continue }
+                allowed = allowed.map { $0.intersection(licensed) } ?? Set(licensed)
+            }
+            return allowed
+        }
+        var t = FastTables()
+        for (v, vm) in inventory.vms.enumerated() {
+            var k: BlockKinds = []
+            if !vm.movable { k.insert(.movable) }
+            if vm.passthroughDevices > 0 { k.insert(.passthrough) }
+            if vm.localDisks > 0 { k.insert(.localDisk) }
+            if !precopy[v].converges { k.insert(.precopy) }
+            t.vmHost.append(vm.host)
+            t.vmStatic.append(k.rawValue)
+            t.vmReservation.append(vm.cpuReservationMHz)
+            t.vmMemory.append(vm.memoryMiB)
+            t.vmLicenseLimited.append(vmLicensedHosts[v] != nil)
+        }
+        for h in inventory.hosts {
+            t.hostConnected.append(h.state == .connected)
+            t.hostHypervisor.append(h.hypervisor)
+            t.hostCPUCapacity.append(h.cpuCapacityMHz)
+            t.hostMemoryCapacity.append(h.memoryMiB * inventory.cluster.balance.memoryOvercommit)
+        }
+        fast = t
+        var storeNames = NameNumbering(), netNames = NameNumbering()
+        hostStores = inventory.hosts.map { storeNames.bits($0.datastores) }
+        hostNetworks = inventory.hosts.map { netNames.bits($0.networks) }
+        vmStores = inventory.vms.map { storeNames.bits($0.datastores) }
+        vmNetworks = inventory.vms.map { netNames.bits($0.networks) }
     }
 
     /// Whether the CPU of VM class `vc` runs on hosts of class `hc`.
@@ -143,8 +204,10 @@ public struct ReadinessEngine: Sendable {
             "configured memory would reach \(Int(memory)) MiB of \(Int(memoryCap)) (host × overcommit \(inv.cluster.balance.memoryOvercommit))")
 
         // Must-rules (should-rules are costs for the optimizer, shown as warnings here).
-        for rule in inv.rules where rule.vms.contains(v) {
-            let (ok, detail) = ruleHolds(rule, vm: v, host: h)
+        for r in vmRules[v] {
+            let rule = inv.rules[r]
+            let ok = ruleHolds(rule, vm: v, host: h)
+            let detail = ok ? "" : ruleDetail(rule, vm: v, host: h)
             if rule.policy.isHard {
                 add("rule", ok, "\(rule.name) holds", detail)
             } else if !ok {
@@ -178,19 +241,31 @@ public struct ReadinessEngine: Sendable {
     }
 
     /// Whether placing `vm` on `host` (others where they are) keeps a rule.
-    func ruleHolds(_ rule: Rule, vm v: Int, host h: Int) -> (Bool, String) {
-        let inv = inventory
+    func ruleHolds(_ rule: Rule, vm v: Int, host h: Int) -> Bool {
+        let vms = inventory.vms
         switch rule.kind {
         case .vmHost:
             let inGroup = groupHosts[rule.hostGroup ?? ""]?.contains(h) ?? false
-            let ok = rule.policy.isNegative ? !inGroup : inGroup
-            return (ok, "\(rule.name): \(inv.vms[v].name) \(rule.policy.isNegative ? "must not run" : "must run") in host group \(rule.hostGroup ?? "")")
+            return rule.policy.isNegative ? !inGroup : inGroup
+        case .vmAntiAffinity:
+            return !rule.vms.contains { $0 != v && vms[$0].host == h }
+        case .vmAffinity:
+            return !rule.vms.contains { $0 != v && vms[$0].host != h }
+        }
+    }
+
+    /// What a broken rule means for this move, in words.
+    func ruleDetail(_ rule: Rule, vm v: Int, host h: Int) -> String {
+        let inv = inventory
+        switch rule.kind {
+        case .vmHost:
+            return "\(rule.name): \(inv.vms[v].name) \(rule.policy.isNegative ? "must not run" : "must run") in host group \(rule.hostGroup ?? "")"
         case .vmAntiAffinity:
             let others = rule.vms.filter { $0 != v && inv.vms[$0].host == h }
-            return (others.isEmpty, "\(rule.name): \(others.map { inv.vms[$0].name }.joined(separator: ", ")) already on \(inv.hosts[h].name)")
+            return "\(rule.name): \(others.map { inv.vms[$0].name }.joined(separator: ", ")) already on \(inv.hosts[h].name)"
         case .vmAffinity:
             let apart = rule.vms.filter { $0 != v && inv.vms[$0].host != h }
-            return (apart.isEmpty, "\(rule.name): \(apart.map { inv.vms[$0].name }.joined(separator: ", ")) stay\(apart.count == 1 ? "s" : "") elsewhere (move them together)")
+            return "\(rule.name): \(apart.map { inv.vms[$0].name }.joined(separator: ", ")) stay\(apart.count == 1 ? "s" : "") elsewhere (move them together)"
         }
     }
 }
@@ -201,3 +276,26 @@ func format(_ x: Double) -> String {
 }
 
 import Foundation
+
+/// A set of names as bits, numbered per inventory.
+struct NameBits: Sendable, Hashable {
+    var words: [UInt64] = []
+    func isSubset(of other: NameBits) -> Bool {
+        for (i, w) in words.enumerated() where w & ~(i < other.words.count ? other.words[i] : 0) != 0 { return false }
+        return true
+    }
+}
+
+struct NameNumbering {
+    var numbers: [String: Int] = [:]
+    mutating func bits(_ names: [String]) -> NameBits {
+        var b = NameBits()
+        for n in names {
+            let i: Int
+            if let known = numbers[n] { i = known } else { i = numbers.count; numbers[n] = i }
+            while b.words.count <= i / 64 { b.words.append(0) }
+            b.words[i / 64] |= 1 << UInt64(i % 64)
+        }
+        return b
+    }
+}

@@ -59,33 +59,23 @@ extension ReadinessEngine {
     /// The blocking kinds of moving `vm` to `host`, without building messages: the same checks as
     /// ``check(vm:host:)``.
     public func blockKinds(vm v: Int, host h: Int) -> BlockKinds {
-        let inv = inventory
-        let vm = inv.vms[v], host = inv.hosts[h], source = inv.hosts[vm.host]
-        var k: BlockKinds = []
-        if vm.host == h { k.insert(.sameHost) }
-        if !vm.movable { k.insert(.movable) }
-        if host.state != .connected { k.insert(.hostState) }
-        if host.hypervisor != source.hypervisor { k.insert(.hypervisor) }
-        if !cpuCompatible(vmClass: vmClass[v], hostClass: hostClass[h]) {
-            let g = classCPU(vmClass[v]), p = classCPU(hostClass[h])
-            if let a = g.vendor, let b = p.vendor, a != b { k.insert(.cpuVendor) } else { k.insert(.cpuFeature) }
-        }
-        if !vm.datastores.allSatisfy(host.datastores.contains) { k.insert(.datastore) }
-        if !vm.networks.allSatisfy(host.networks.contains) { k.insert(.network) }
-        if vm.passthroughDevices > 0 { k.insert(.passthrough) }
-        if vm.localDisks > 0 { k.insert(.localDisk) }
-        if reservedMHz[h] + vm.cpuReservationMHz > host.cpuCapacityMHz + 1e-6 { k.insert(.capacityCPU) }
-        if configuredMiB[h] + vm.memoryMiB > host.memoryMiB * inv.cluster.balance.memoryOvercommit + 1e-6 { k.insert(.capacityMemory) }
-        for rule in inv.rules where rule.policy.isHard && rule.vms.contains(v) {
-            if !ruleHolds(rule, vm: v, host: h).0 { k.insert(.rule); break }
-        }
-        for name in vm.products {
-            if let p = inv.product(named: name), let licensed = inv.products[p].licensedHosts, !licensed.contains(h) {
-                k.insert(.license)
-                break
+        let f = fast
+        let from = f.vmHost[v]
+        var k = BlockKinds(rawValue: f.vmStatic[v])
+        if from == h { k.insert(.sameHost) }
+        if !f.hostConnected[h] { k.insert(.hostState) }
+        if f.hostHypervisor[h] != f.hostHypervisor[from] { k.insert(.hypervisor) }
+        k.formUnion(BlockKinds(rawValue: classBlocks[vmClass[v] * classCount + hostClass[h]]))
+        if !vmStores[v].isSubset(of: hostStores[h]) { k.insert(.datastore) }
+        if !vmNetworks[v].isSubset(of: hostNetworks[h]) { k.insert(.network) }
+        if reservedMHz[h] + f.vmReservation[v] > f.hostCPUCapacity[h] + 1e-6 { k.insert(.capacityCPU) }
+        if configuredMiB[h] + f.vmMemory[v] > f.hostMemoryCapacity[h] + 1e-6 { k.insert(.capacityMemory) }
+        if !vmRules[v].isEmpty {
+            for r in vmRules[v] where inventory.rules[r].policy.isHard {
+                if !ruleHolds(inventory.rules[r], vm: v, host: h) { k.insert(.rule); break }
             }
         }
-        if !precopy[v].converges { k.insert(.precopy) }
+        if f.vmLicenseLimited[v], !(vmLicensedHosts[v]?.contains(h) ?? true) { k.insert(.license) }
         return k
     }
 
@@ -105,18 +95,27 @@ extension ReadinessEngine {
         }
         var destinations = [[Int]](repeating: [], count: n)
         var blockedBy = [[String: Int]](repeating: [:], count: n)
-        var counts: [String: Int] = [:]
+        let kindCount = BlockKinds.names.count
+        var total = [Int](repeating: 0, count: kindCount)
+        var perVM = [Int](repeating: 0, count: kindCount)
         for v in 0..<n {
+            for i in 0..<kindCount { perVM[i] = 0 }
             for h in 0..<hosts {
-                let k = BlockKinds(rawValue: kinds[v * hosts + h])
-                if k.isEmpty { destinations[v].append(h); continue }
-                if k.contains(.sameHost) { continue }
-                for name in k.kindNames {
-                    blockedBy[v][name, default: 0] += 1
-                    counts[name, default: 0] += 1
+                var bits = kinds[v * hosts + h]
+                if bits == 0 { destinations[v].append(h); continue }
+                if bits & BlockKinds.sameHost.rawValue != 0 { continue }
+                while bits != 0 {
+                    perVM[bits.trailingZeroBitCount] += 1
+                    bits &= bits - 1
                 }
             }
+            for i in 0..<kindCount where perVM[i] > 0 {
+                blockedBy[v][BlockKinds.names[i].1] = perVM[i]
+                total[i] += perVM[i]
+            }
         }
+        var counts: [String: Int] = [:]
+        for i in 0..<kindCount where total[i] > 0 { counts[BlockKinds.names[i].1] = total[i] }
         // Guest CPU classes and the hosts that take each, from the class matrix.
         var classes: [Int: ReadinessMatrix.GuestClass] = [:]
         var order: [Int] = []

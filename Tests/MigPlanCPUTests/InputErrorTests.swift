@@ -95,3 +95,31 @@ import Testing
         #expect(outcomes.errors > 0)
     }
 }
+
+@Suite struct JSONReaderTests {
+    @Test func readsStrictJSONWithLines() throws {
+        let text = "{\n  \"a\": [1, -2.5e3, true, null],\n  \"b\": \"x\\u00e9\\n\\ud83d\\ude00\\\"\",\n  \"c\": {}\n}\n"
+        let node = try InputNode.parse(text, file: "t.json")
+        let map = try node.map()
+        let a = try map["a"]!.list()
+        #expect(try a[0].int() == 1)
+        #expect(try a[1].double() == -2500)
+        #expect(try a[2].bool())
+        #expect(a[3].isNull)
+        #expect(a[1].line == 2 && a[1].path == "a[1]")
+        #expect(try map["b"]!.string() == "xé\n😀\"")
+        #expect(map["c"]!.line == 4)
+    }
+
+    @Test func errorsNameTheLine() {
+        func message(_ text: String) -> String {
+            do { _ = try InputNode.parse(text, file: "t.json"); return "no error" } catch { return error.description }
+        }
+        #expect(message("{\n  \"a\": 1,\n  \"a\": 2\n}") == "t.json:3: a: key given twice")
+        #expect(message("{\n  \"a\": [1, 2\n}") == "t.json:3: not valid JSON: expected ',' or ']'")
+        #expect(message("{\"a\": tru}") == "t.json:1: not valid JSON: unknown literal")
+        #expect(message("{\"a\": \"x") == "t.json:1: not valid JSON: the document ends inside a string")
+        #expect(message("{\"a\": 1} x") == "t.json:1: not valid JSON: unexpected text after the JSON document")
+        #expect(message("[1,,2]").hasPrefix("t.json:1: not valid JSON: unexpected character ','"))
+    }
+}
