@@ -34,16 +34,23 @@ run: build
 	$$bin baseline $(EXAMPLE)/*.yaml; \
 	$$bin baseline $(EXAMPLE)/*.yaml --format vmx; \
 	$$bin baseline $(EXAMPLE)/*.yaml --format libvirt; \
-	$$bin probe
+	$$bin probe; \
+	$$bin matrix --inventory examples/mixed-intel/inventory.yaml; \
+	$$bin explain db-ledger esx-06 --inventory examples/mixed-intel/inventory.yaml || true; \
+	$$bin check legacy-erp esx-01 --inventory examples/mixed-intel/inventory.yaml
 
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	@echo "== the embedding example builds against the library and runs"
+	$(SWIFT) build --package-path examples/embedding
+	$$($(SWIFT) build --package-path examples/embedding --show-bin-path)/readiness examples/mixed-intel/inventory.yaml esx-07 | tail -3
 
 # Release-build figures for BENCHMARKS.md.
 bench: deps
 	$(SWIFT) build -c release
 	$$($(SWIFT) build -c release --show-bin-path)/migplan bench cpu --hosts 1000 --hosts 10000
+	$$($(SWIFT) build -c release --show-bin-path)/migplan bench matrix --size 16x400 --size 96x10000
 
 clean:
 	rm -rf .build

@@ -25,7 +25,7 @@ struct CLI {
 
     static func run(_ args: String...) throws -> Result { try run(args) }
 
-    static func run(_ args: [String]) throws -> Result {
+    static func run(_ args: [String], stdin: Data? = nil) throws -> Result {
         let p = Process()
         p.executableURL = binary
         p.arguments = args
@@ -33,7 +33,13 @@ struct CLI {
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err
+        let input = Pipe()
+        if stdin != nil { p.standardInput = input }
         try p.run()
+        if let stdin {
+            input.fileHandleForWriting.write(stdin)
+            try input.fileHandleForWriting.close()
+        }
         let o = out.fileHandleForReading.readDataToEndOfFile()
         let e = err.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
@@ -173,5 +179,51 @@ struct CLI {
         let e = try CLI.run("check", bad.path, "Nehalem")
         #expect(e.status == 2)
         #expect(e.stderr.hasPrefix("migplan: \(bad.path):3: expected 'CPUID LLLLLLLL"))
+    }
+
+    @Test func inventoryCommands() throws {
+        let inv = "examples/mixed-intel/inventory.yaml"
+        // A VM as SRC: every readiness check.
+        let ok = try CLI.run("check", "legacy-erp", "esx-01", "--inventory", inv, "--json")
+        #expect(ok.status == 0)
+        let doc = try #require(ok.json as? [String: Any])
+        #expect(doc["compatible"] as? Bool == true)
+        #expect(doc["source"] as? String == "legacy-erp" && doc["destination"] as? String == "esx-01")
+        #expect((doc["precopy"] as? [String: Any])?["converges"] as? Bool == true)
+        let no = try CLI.run("check", "db-ledger", "esx-06", "--inventory", inv, "--json")
+        #expect(no.status == 1)
+        let reasons = ((no.json as? [String: Any])?["reasons"] as? [[String: Any]])?.compactMap { $0["kind"] as? String }
+        #expect(reasons == ["cpu-feature", "precopy"])
+        // Host names of the inventory as CPUs.
+        #expect(try CLI.run("check", "esx-01", "esx-07", "--inventory", inv).status == 0)
+        #expect(try CLI.run("check", "esx-07", "esx-01", "--inventory", inv).status == 1)
+        // explain lists every check.
+        let explain = try CLI.run("explain", "cache-25", "esx-06", "--inventory", inv)
+        #expect(explain.status == 1)
+        #expect(explain.stdout.contains("BLOCK passthrough"))
+        #expect(explain.stdout.contains("ok    datastore"))
+        let bad = try CLI.run("explain", "cache-99", "esx-06", "--inventory", inv)
+        #expect(bad.status == 2 && bad.stderr.contains("no VM 'cache-99'"))
+        #expect(try CLI.run("explain", "cache-25", "esx-06").status == 2)
+        // matrix: text and JSON.
+        let matrix = try CLI.run("matrix", "--inventory", inv, "--json")
+        #expect(matrix.status == 0)
+        let m = try #require(matrix.json as? [String: Any])
+        #expect(m["vmCount"] as? Int == 42 && m["hostCount"] as? Int == 8)
+        #expect(((m["reasons"] as? [String: Int])?["cpu-feature"] ?? 0) > 0)
+        #expect((m["guestCPUClasses"] as? [[String: Any]])?.isEmpty == false)
+    }
+
+    @Test func inventoryFromStandardInput() throws {
+        let generated = try CLI.run("generate", "--hosts", "8", "--vms", "120", "--seed", "3")
+        #expect(generated.status == 0)
+        let piped = try CLI.run(["matrix", "--inventory", "-", "--json"], stdin: Data(generated.stdout.utf8))
+        #expect(piped.status == 0, "\(piped.stderr)")
+        #expect((piped.json as? [String: Any])?["vmCount"] as? Int == 120)
+        // Same seed, same inventory.
+        #expect(try CLI.run("generate", "--hosts", "8", "--vms", "120", "--seed", "3").stdout == generated.stdout)
+        let broken = try CLI.run(["matrix", "--inventory", "-"], stdin: Data("{\n  \"version\": 1,\n  \"cluster\": {\"name\": 5}\n}\n".utf8))
+        #expect(broken.status == 2)
+        #expect(broken.stderr.hasPrefix("migplan: <stdin>:"))
     }
 }
