@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "MigPlanLP", targets: ["MigPlanLP"]),
         .library(name: "MigPlanInventory", targets: ["MigPlanInventory"]),
         .library(name: "MigPlanMigration", targets: ["MigPlanMigration"]),
+        .library(name: "MigPlanOptimizer", targets: ["MigPlanOptimizer"]),
         .executable(name: "migplan", targets: ["migplan"]),
     ],
     dependencies: [
@@ -62,6 +63,13 @@ let package = Package(
             dependencies: ["MigPlanInventory", "MigPlanCPU", .product(name: "Logging", package: "swift-log")]
         ),
 
+        // The DRS-style placement optimizer on lp_solve, the sequencer and the validator.
+        .target(
+            name: "MigPlanOptimizer",
+            dependencies: ["MigPlanLP", "MigPlanMigration", "MigPlanInventory", "MigPlanCPU",
+                           .product(name: "Logging", package: "swift-log")]
+        ),
+
         // Build-time tool: turns cpudb/*.json into Swift source, so every binary carries its data.
         .executableTarget(name: "cpudb-embed"),
         .plugin(
@@ -77,6 +85,7 @@ let package = Package(
                 "MigPlanLP",
                 "MigPlanInventory",
                 "MigPlanMigration",
+                "MigPlanOptimizer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -85,6 +94,7 @@ let package = Package(
         .testTarget(name: "MigPlanLPTests", dependencies: ["MigPlanLP"]),
         .testTarget(name: "MigPlanCPUTests", dependencies: ["MigPlanCPU"]),
         .testTarget(name: "MigPlanMigrationTests", dependencies: ["MigPlanMigration", "MigPlanInventory", "MigPlanCPU"]),
+        .testTarget(name: "MigPlanOptimizerTests", dependencies: ["MigPlanOptimizer", "MigPlanLP", "MigPlanMigration", "MigPlanInventory", "MigPlanCPU"]),
         .testTarget(name: "MigPlanCLITests", dependencies: ["migplan"]),
     ],
     swiftLanguageModes: [.v6]

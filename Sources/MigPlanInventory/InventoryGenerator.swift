@@ -51,34 +51,54 @@ public struct InventoryGenerator: Sendable {
                 hypervisor: .esxi, hypervisorVersion: "8.0.2", state: .connected))
         }
 
-        // Skewed placement: log-normal host attractiveness, capacity-checked.
-        let weights = (0..<hosts).map { _ in exp(0.6 * normal()) }
+        // VMs: sizes as in shared/reference (vCPU 1/2/4/8/16 at .25/.35/.25/.12/.03, 2–8 GiB per
+        // vCPU, 5–65 % busy), scaled so the cluster runs at about 55 % CPU and 70 % memory.
+        let vcpuChoices: [(Int, Double)] = [(1, 0.25), (2, 0.35), (4, 0.25), (8, 0.12), (16, 0.03)]
+        var sizes: [(vcpus: Int, memory: Double, busy: Double)] = []
+        for _ in 0..<vms {
+            var r = uniform(), vcpus = 16
+            for (n, p) in vcpuChoices { if r < p { vcpus = n; break }; r -= p }
+            sizes.append((vcpus, Double(vcpus * pick([2048, 4096, 8192])), 0.05 + 0.6 * uniform()))
+        }
+        let totalCPU = hostList.reduce(0) { $0 + $1.cpuCapacityMHz }
+        let rawDemand = sizes.reduce(0) { $0 + Double($1.vcpus) * 2400 * $1.busy }
+        let cpuScale = rawDemand > 0 ? 0.55 * totalCPU / rawDemand : 1
+        let totalMemory = sizes.reduce(0) { $0 + $1.memory }
+        if totalMemory > 0 {
+            // Host memory sized so the VMs fill about 70 % of it (in steps of 64 GiB).
+            let perCore = totalMemory / 0.7 / Double(hostList.reduce(0) { $0 + $1.cores })
+            for i in hostList.indices {
+                hostList[i].memoryMiB = max(65536, (perCore * Double(hostList[i].cores) / 65536).rounded(.up) * 65536)
+            }
+        }
+        // Skewed placement: log-normal host attractiveness; a host takes VMs up to 95 % of its
+        // memory and 97 % of its CPU.
+        let weights = (0..<hosts).map { _ in exp(0.5 * normal()) }
         let total = weights.reduce(0, +)
         var cumulative: [Double] = []
         var acc = 0.0
         for w in weights { acc += w / total; cumulative.append(acc) }
-        var memoryUsed = [Double](repeating: 0, count: hosts)
+        var memoryUsed = [Double](repeating: 0, count: hosts), cpuUsed = memoryUsed
         var vmList: [VM] = []
-        let vcpuChoices: [(Int, Double)] = [(1, 0.25), (2, 0.35), (4, 0.25), (8, 0.12), (16, 0.03)]
         for i in 0..<vms {
-            var r = uniform(), vcpus = 16
-            for (n, p) in vcpuChoices { if r < p { vcpus = n; break }; r -= p }
-            let memory = Double(vcpus * pick([2048, 4096, 8192]))
+            let (vcpus, memory, busy) = sizes[i]
+            let demand = (Double(vcpus) * 2400 * busy * cpuScale).rounded()
             var host = cumulative.firstIndex { $0 >= uniform() } ?? hosts - 1
             var tries = 0
-            while memoryUsed[host] + memory > hostList[host].memoryMiB * 0.9 && tries < hosts {
+            while (memoryUsed[host] + memory > hostList[host].memoryMiB * 0.95
+                   || cpuUsed[host] + demand > hostList[host].cpuCapacityMHz * 0.97) && tries < hosts {
                 host = (host + 1) % hosts
                 tries += 1
             }
             memoryUsed[host] += memory
-            let demand = Double(vcpus) * hostList[host].mhzPerCore * (0.05 + 0.6 * uniform())
+            cpuUsed[host] += demand
             let dirty = i % 500 == 17 ? 1500 : min(900, exp(3 + 1.2 * normal()))
             let database = i % 50 == 0
             var products: [String] = []
             if database && hostList[host].groups.contains("oracle-hosts") { products = ["oracle-ee"] }
             if i % 7 == 3 { products.append("windows-dc") }
             vmList.append(VM(
-                name: String(format: "vm-%05d", i + 1), host: host, vcpus: vcpus, cpuDemandMHz: demand.rounded(),
+                name: String(format: "vm-%05d", i + 1), host: host, vcpus: vcpus, cpuDemandMHz: demand,
                 cpuReservationMHz: database ? Double(vcpus * 1000) : 0, memoryMiB: memory,
                 memoryActiveMiB: (memory * (0.2 + 0.7 * uniform())).rounded(), dirtyRateMiBps: dirty.rounded(),
                 cpu: nil, datastores: [i % 9 == 0 ? "san-c" : "san-a"], networks: [i % 10 == 0 ? "dmz" : "prod"],
@@ -86,7 +106,6 @@ public struct InventoryGenerator: Sendable {
                 mac: i % 10 == 4 ? "auto" : String(format: "00:50:56:%02x:%02x:%02x", (i >> 16) & 0xFF, (i >> 8) & 0xFF, i & 0xFF),
                 products: products, maxDowntimeMs: database ? 200 : nil, movable: i % 250 != 11))
         }
-
         // Rules: anti-affinity triples, affinity pairs (should), Oracle VMs must stay on Oracle hosts.
         var rules: [Rule] = []
         var byHost = [[Int]](repeating: [], count: hosts)

@@ -5,6 +5,8 @@ import Logging
 /// Deadline shared with lp_solve's abort callback. One per solve, owned by the solving thread.
 private final class AbortState: @unchecked Sendable {
     let deadline: Double?
+    /// Set by the callback when it stopped the solve (read after `solve` returns).
+    var fired = false
     init(deadline: Double?) { self.deadline = deadline }
 }
 
@@ -18,7 +20,11 @@ private let abortCallback: @convention(c) (UnsafeMutablePointer<lprec>?, UnsafeM
     guard let handle else { return 0 }
     let state = Unmanaged<AbortState>.fromOpaque(handle).takeUnretainedValue()
     guard let deadline = state.deadline else { return 0 }
-    return monotonicSeconds() >= deadline ? 1 : 0
+    if monotonicSeconds() >= deadline {
+        state.fired = true
+        return 1
+    }
+    return 0
 }
 
 extension LinearProgram {
@@ -93,7 +99,11 @@ extension LinearProgram {
         let status: LPSolution.Status
         switch Int32(code) {
         case OPTIMAL, PRESOLVED: status = .optimal
-        case SUBOPTIMAL: status = .feasible
+        case SUBOPTIMAL:
+            // lp_solve also says SUBOPTIMAL when branch and bound stopped at the MIP gap; only a
+            // stop by the clock leaves the answer unproven.
+            let timedOut = state.fired || options.timeLimit.map { seconds >= $0 - 1e-3 } ?? false
+            status = timedOut ? .feasible : .optimal
         case INFEASIBLE: status = .infeasible
         case UNBOUNDED: status = .unbounded
         case TIMEOUT, USERABORT: status = .timeLimit
@@ -101,7 +111,7 @@ extension LinearProgram {
         }
         // lp_solve reports an unbounded column it meets in presolve-like shortcuts as "optimal"
         // at its infinity; call that what it is.
-        if hasIncumbent, abs(get_working_objective(lp)) >= get_infinite(lp) {
+        if hasIncumbent, abs(get_objective(lp)) >= get_infinite(lp) {
             return LPSolution(status: .unbounded, objective: nil, values: [], bound: nil,
                               seconds: seconds, solverCode: code)
         }
@@ -113,7 +123,7 @@ extension LinearProgram {
         values.withUnsafeMutableBufferPointer { buffer in
             _ = get_variables(lp, buffer.baseAddress)
         }
-        let objectiveValue = get_working_objective(lp) + objectiveConstant
+        let objectiveValue = get_objective(lp) + objectiveConstant
         var bound: Double? = nil
         if status == .optimal {
             // A pure LP's optimum is its own bound; a MILP stopped within its gap is at most

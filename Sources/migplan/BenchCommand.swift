@@ -3,12 +3,13 @@ import Foundation
 import MigPlanCPU
 import MigPlanInventory
 import MigPlanMigration
+import MigPlanOptimizer
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure migplan on generated data (build with -c release for figures).",
-        subcommands: [CPUBench.self, MatrixBench.self])
+        subcommands: [CPUBench.self, MatrixBench.self, PlanBench.self])
 }
 
 struct CPUBench: ParsableCommand {
@@ -114,4 +115,98 @@ struct MatrixBench: ParsableCommand {
         }
         return best
     }
+}
+
+struct PlanBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "The optimizer on generated inventories, beside a plain greedy DRS.")
+
+    @OptionGroup var db: CPUDBOptions
+    @Option(help: "Sizes as HOSTSxVMS.") var size: [String] = ["16x400", "32x1000", "64x4000", "96x10000"]
+    @Option(help: "Seed of the generated inventories.") var seed: UInt64 = 1
+    @Option(help: "Time limit per plan, seconds.") var timeLimit: Double = 10
+
+    func run() throws {
+        let cpudb = try db.load()
+        print("size        time    peakMiB  σ before → after   moves  GiB     objective     bound         gap     | greedy DRS: σ      moves  GiB     GiB at our σ")
+        for s in size {
+            let parts = s.split(separator: "x").compactMap { Int($0) }
+            guard parts.count == 2 else { throw ValidationError("--size takes HOSTSxVMS") }
+            let inv = try InventoryGenerator(hosts: parts[0], vms: parts[1], seed: seed).generate(db: cpudb)
+            let start = DispatchTime.now().uptimeNanoseconds
+            let plan = try Optimizer(db: cpudb).plan(inv, options: PlanOptions(timeLimit: timeLimit))
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            let greedy = PlainGreedyDRS(inventory: inv, db: cpudb)
+            let full = greedy.run(stopAtSigma: nil)
+            let matched = greedy.run(stopAtSigma: plan.after.imbalance)
+            print(String(format: "%-10@ %6.2fs %8.0f  %.4f → %.4f   %5d  %7.1f  %12.1f  %12@  %6@ | %.4f  %5d  %7.1f  %7@",
+                         s as NSString, seconds, peakMemoryMiB(), plan.before.imbalance, plan.after.imbalance, plan.moves.count,
+                         plan.migratedMiB / 1024, plan.achieved,
+                         (plan.lowerBound.map { String(format: "%.1f", $0) } ?? "-") as NSString,
+                         (plan.gap.map { String(format: "%.2f%%", $0 * 100) } ?? "-") as NSString,
+                         full.sigma, full.moves, full.mib / 1024,
+                         (matched.reached ? String(format: "%.1f", matched.mib / 1024) : "not reached") as NSString))
+        }
+    }
+}
+
+/// The plain greedy DRS the benchmark compares with: from the most loaded host, the single move
+/// that lowers σ of normalized CPU load most, one at a time, blind to migration cost; the same
+/// readiness, capacity and must-rules as the optimizer.
+struct PlainGreedyDRS {
+    let inventory: Inventory
+    let problem: PlacementProblem
+
+    init(inventory: Inventory, db: CPUDB) {
+        self.inventory = inventory
+        problem = try! PlacementProblem(inventory: inventory, db: db, options: PlanOptions())
+    }
+
+    func run(stopAtSigma target: Double?) -> (sigma: Double, moves: Int, mib: Double, reached: Bool) {
+        let p = problem
+        var s = PlacementState(problem: p)
+        var mib = 0.0
+        let targets = (0..<p.hostCount).filter { p.isTarget[$0] }
+        func sigma() -> Double {
+            let xs = targets.map { s.load[$0] / p.cpuCapacity[$0] }
+            let m = xs.reduce(0, +) / Double(xs.count)
+            return (xs.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(xs.count)).squareRoot()
+        }
+        // Evacuations first, as DRS does.
+        for v in 0..<p.vmCount where p.evacuated[s.host[v]] {
+            if let d = p.allowed[v].first(where: { s.canMove(v, to: $0) }) { s.move(v, to: d); mib += p.engine.precopy[v].megabytes }
+        }
+        var moves = 0
+        var current = sigma()
+        while true {
+            if let target, current <= target + 1e-12 { return (current, moves, mib, true) }
+            let hot = targets.max { (s.load[$0] / p.cpuCapacity[$0], -$0) < (s.load[$1] / p.cpuCapacity[$1], -$1) }!
+            var best: (v: Int, d: Int, sigma: Double)? = nil
+            let cold = targets.sorted { (s.load[$0] / p.cpuCapacity[$0], $0) < (s.load[$1] / p.cpuCapacity[$1], $1) }.prefix(8)
+            for v in 0..<p.vmCount where s.host[v] == hot && p.movable[v] {
+                for d in cold where s.canMove(v, to: d) {
+                    // σ after moving v from hot to d, by the change of two terms.
+                    let lh = s.load[hot] / p.cpuCapacity[hot], ld = s.load[d] / p.cpuCapacity[d]
+                    let nh = (s.load[hot] - p.demand[v]) / p.cpuCapacity[hot], nd = (s.load[d] + p.demand[v]) / p.cpuCapacity[d]
+                    let n = Double(targets.count)
+                    let sumSq = targets.reduce(0.0) { let x = s.load[$1] / p.cpuCapacity[$1]; return $0 + x * x } - lh * lh - ld * ld + nh * nh + nd * nd
+                    let mean = targets.reduce(0.0) { $0 + s.load[$1] / p.cpuCapacity[$1] } / n - (lh + ld - nh - nd) / n
+                    let newSigma = max(0, sumSq / n - mean * mean).squareRoot()
+                    if newSigma < current - 1e-6 && (best == nil || newSigma < best!.sigma) { best = (v, d, newSigma) }
+                }
+            }
+            guard let b = best else { return (current, moves, mib, target == nil) }
+            if s.host[b.v] == p.home[b.v] { mib += p.engine.precopy[b.v].megabytes; moves += 1 }
+            s.move(b.v, to: b.d)
+            current = b.sigma
+            if moves > 50_000 { return (current, moves, mib, false) }
+        }
+    }
+}
+
+func peakMemoryMiB() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_maxrss) / 1024
 }

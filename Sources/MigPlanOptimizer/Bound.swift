@@ -1,0 +1,91 @@
+import Dispatch
+import MigPlanLP
+
+/// Proven lower bounds on the objective, from LP relaxations solved by lp_solve.
+enum LowerBound {
+    /// A relaxation that decomposes by host. At the end, Σ over target hosts of (load − T·C) is 0,
+    /// so the L1 deviation is twice the total excess, and a host's final excess is at least its
+    /// excess now minus what leaves it; the same holds for active memory and for load above the
+    /// headroom target. What leaves a host costs at least the fractional knapsack of its
+    /// movable VMs. Each host is then an independent LP over the fractions of its VMs that leave
+    /// (solved in parallel); evacuations add their forced costs. Caps on moves per host are kept;
+    /// a plan-wide cap couples the hosts into one LP.
+    static func separable(_ p: PlacementProblem, deadline: Double) -> Double? {
+        var forced = 0.0
+        var onHost = [[Int]](repeating: [], count: p.hostCount)
+        for v in 0..<p.vmCount {
+            if p.evacuated[p.home[v]] { forced += p.moveCost[v]; continue }
+            if p.movable[v] && !p.allowed[v].isEmpty { onHost[p.home[v]].append(v) }
+        }
+        // Everything a relaxation of the final state needs per target host.
+        struct HostLP { var excess: Double; var over: Double; var memExcess: Double; var vms: [Int] }
+        var hosts: [HostLP] = []
+        var load = [Double](repeating: 0, count: p.hostCount), mem = load
+        for v in 0..<p.vmCount { load[p.home[v]] += p.demand[v]; mem[p.home[v]] += p.activeMemory[v] }
+        for h in 0..<p.hostCount where p.isTarget[h] {
+            let e = load[h] - p.targetLoad * p.cpuCapacity[h]
+            let o = load[h] - (1 - p.headroom) * p.cpuCapacity[h]
+            let m = (mem[h] - p.targetMemory * p.hostMemory[h]) * p.memoryScale
+            if (e > 0 && p.balanceWeight > 0) || (o > 0 && p.overWeight > 0) || (m > 0 && p.memoryWeight > 0) {
+                hosts.append(HostLP(excess: max(0, e), over: max(0, o), memExcess: max(0, m), vms: onHost[h]))
+            }
+        }
+        func build(_ parts: [HostLP], planCap: Int?) -> LinearProgram {
+            var lp = LinearProgram()
+            var objective: [LinearProgram.Term] = []
+            var everyMove: [LinearProgram.Term] = []
+            for part in parts {
+                var z: [LinearProgram.Variable] = []
+                for v in part.vms {
+                    let x = lp.addVariable(lower: 0, upper: 1)
+                    z.append(x)
+                    objective.append(.init(x, p.moveCost[v]))
+                    everyMove.append(.init(x, 1))
+                }
+                // s ≥ excess − Σ demand·z, and the same for headroom and memory.
+                for (weight, amount, size) in [(2 * p.balanceWeight, part.excess, p.demand),
+                                               (p.overWeight, part.over, p.demand),
+                                               (2 * p.memoryWeight, part.memExcess, p.activeMemory.map { $0 * p.memoryScale })]
+                where weight > 0 && amount > 0 {
+                    let slack = lp.addVariable(lower: 0)
+                    objective.append(.init(slack, weight))
+                    lp.addConstraint([.init(slack, 1)] + zip(z, part.vms).map { .init($0, size[$1]) }, .greaterOrEqual, amount)
+                }
+                if p.maxMovesPerHost > 0 && !z.isEmpty {
+                    lp.addConstraint(z.map { .init($0, 1) }, .lessOrEqual, Double(p.maxMovesPerHost))
+                }
+            }
+            if let cap = planCap, !everyMove.isEmpty { lp.addConstraint(everyMove, .lessOrEqual, Double(cap)) }
+            lp.setObjective(objective)
+            return lp
+        }
+        let remaining = max(0.05, deadline - now())
+        if p.maxMoves > 0 {
+            let s = build(hosts, planCap: p.maxMoves).solve(SolveOptions(timeLimit: remaining))
+            guard s.status == .optimal, let value = s.objective else { return nil }
+            return forced + value
+        }
+        // Independent per host: solve them in parallel, one lp_solve instance each.
+        let programs = hosts.map { build([$0], planCap: nil) }
+        let solutions = solveAll(programs, timeLimit: remaining)
+        var total = forced
+        for s in solutions {
+            guard s.status == .optimal, let value = s.objective else { return nil }
+            total += value
+        }
+        return total
+    }
+}
+
+/// Solves independent programs on all cores, one lp_solve instance per program; results in order.
+func solveAll(_ programs: [LinearProgram], timeLimit: Double) -> [LPSolution] {
+    var out = [LPSolution?](repeating: nil, count: programs.count)
+    out.withUnsafeMutableBufferPointer { buffer in
+        nonisolated(unsafe) let slots = buffer.baseAddress!
+        DispatchQueue.concurrentPerform(iterations: programs.count) { i in
+            slots[i] = programs[i].solve(SolveOptions(timeLimit: timeLimit))
+        }
+    }
+    return out.map { $0! }
+}
+

@@ -1,0 +1,152 @@
+import MigPlanInventory
+import MigPlanLP
+
+/// The full placement model, x[v,h] for every VM and every host it may end on: solved exactly
+/// (MILP) when small enough to prove, and as an LP relaxation for a lower bound when moderate.
+/// Its objective is the same function ``PlacementState/objective`` computes.
+struct ExactModel {
+    var program = LinearProgram()
+    /// (vm, host, variable) of every free assignment.
+    var columns: [(v: Int, h: Int, x: LinearProgram.Variable)] = []
+    var binaries: Int { columns.count }
+    let problem: PlacementProblem
+
+    init(_ p: PlacementProblem) {
+        problem = p
+        var lp = LinearProgram()
+        var objective: [LinearProgram.Term] = []
+        var constant = 0.0
+        // Candidate hosts; VMs with one candidate are fixed.
+        var candidates = [[Int]](repeating: [], count: p.vmCount)
+        var fixedLoad = [Double](repeating: 0, count: p.hostCount), fixedMem = fixedLoad, fixedRes = fixedLoad, fixedConf = fixedLoad
+        var xs = [[Int: LinearProgram.Variable]](repeating: [:], count: p.vmCount)
+        for v in 0..<p.vmCount {
+            var c = p.movable[v] ? p.allowed[v] : []
+            if p.isTarget[p.home[v]] { c.insert(p.home[v], at: 0) }
+            candidates[v] = c
+            if c.count == 1 {
+                let h = c[0]
+                fixedLoad[h] += p.demand[v]; fixedMem[h] += p.activeMemory[v]
+                fixedRes[h] += p.reservation[v]; fixedConf[h] += p.memory[v]
+                if h != p.home[v] { constant += p.moveCost[v] }
+            } else {
+                for h in c {
+                    let x = lp.addBinary("x_\(v)_\(h)")
+                    xs[v][h] = x
+                    columns.append((v, h, x))
+                    if h != p.home[v] { objective.append(.init(x, p.moveCost[v])) }
+                }
+                lp.addConstraint(xs[v].values.sorted().map { .init($0, 1) }, .equal, 1)
+            }
+        }
+        // Per host: capacity, deviation, headroom, memory balance.
+        for h in 0..<p.hostCount where p.isTarget[h] {
+            let here = columns.filter { $0.h == h }
+            lp.addConstraint(here.map { .init($0.x, p.reservation[$0.v]) }, .lessOrEqual, p.cpuCapacity[h] - fixedRes[h])
+            lp.addConstraint(here.map { .init($0.x, p.memory[$0.v]) }, .lessOrEqual, p.memoryCapacity[h] - fixedConf[h])
+            let loadTerms = here.map { LinearProgram.Term($0.x, p.demand[$0.v]) }
+            if p.balanceWeight > 0 {
+                let d = lp.addVariable(lower: 0)
+                objective.append(.init(d, p.balanceWeight))
+                let target = p.targetLoad * p.cpuCapacity[h] - fixedLoad[h]
+                lp.addConstraint([.init(d, 1)] + loadTerms.map { .init($0.variable, -$0.coefficient) }, .greaterOrEqual, -target)
+                lp.addConstraint([.init(d, 1)] + loadTerms, .greaterOrEqual, target)
+            }
+            if p.overWeight > 0 {
+                let o = lp.addVariable(lower: 0)
+                objective.append(.init(o, p.overWeight))
+                lp.addConstraint([.init(o, 1)] + loadTerms.map { .init($0.variable, -$0.coefficient) }, .greaterOrEqual,
+                                 fixedLoad[h] - (1 - p.headroom) * p.cpuCapacity[h])
+            }
+            if p.memoryWeight > 0 {
+                let m = lp.addVariable(lower: 0)
+                objective.append(.init(m, p.memoryWeight * p.memoryScale))
+                let memTerms = here.map { LinearProgram.Term($0.x, p.activeMemory[$0.v]) }
+                let target = p.targetMemory * p.hostMemory[h] - fixedMem[h]
+                lp.addConstraint([.init(m, 1)] + memTerms.map { .init($0.variable, -$0.coefficient) }, .greaterOrEqual, -target)
+                lp.addConstraint([.init(m, 1)] + memTerms, .greaterOrEqual, target)
+            }
+        }
+        // x[v,h] as a term, or a constant when fixed.
+        func at(_ v: Int, _ h: Int) -> (LinearProgram.Variable?, Double) {
+            if let x = xs[v][h] { return (x, 0) }
+            return (nil, candidates[v] == [h] ? 1 : 0)
+        }
+        // Rules.
+        for rule in p.hardRules + p.softRules {
+            let soft = !rule.policy.isHard
+            switch rule.kind {
+            case .vmAntiAffinity:
+                for h in 0..<p.hostCount where p.isTarget[h] {
+                    var terms: [LinearProgram.Term] = []
+                    var fixed = 0.0
+                    for v in rule.vms { let (x, c) = at(v, h); if let x { terms.append(.init(x, 1)) } else { fixed += c } }
+                    if soft {
+                        guard p.shouldPenalty > 0 else { continue }
+                        let pen = lp.addVariable(lower: 0)
+                        objective.append(.init(pen, p.shouldPenalty))
+                        lp.addConstraint([.init(pen, 1)] + terms.map { .init($0.variable, -1) }, .greaterOrEqual, fixed - 1)
+                    } else if !terms.isEmpty {
+                        lp.addConstraint(terms, .lessOrEqual, 1 - fixed)
+                    }
+                }
+            case .vmAffinity:
+                let first = rule.vms[0]
+                for v in rule.vms.dropFirst() {
+                    for h in 0..<p.hostCount where p.isTarget[h] {
+                        let (xf, cf) = at(first, h), (xv, cv) = at(v, h)
+                        var terms: [LinearProgram.Term] = []
+                        if let xf { terms.append(.init(xf, 1)) }
+                        if let xv { terms.append(.init(xv, -1)) }
+                        if soft {
+                            guard p.shouldPenalty > 0 else { continue }
+                            let q = lp.addVariable(lower: 0)
+                            objective.append(.init(q, p.shouldPenalty))
+                            lp.addConstraint([.init(q, 1)] + terms.map { .init($0.variable, -$0.coefficient) }, .greaterOrEqual, cf - cv)
+                        } else {
+                            lp.addConstraint(terms, .equal, cv - cf)
+                        }
+                    }
+                }
+            case .vmHost:
+                guard soft, p.shouldPenalty > 0 else { continue }  // hard ones are in `allowed`
+                let group = p.groupHosts[rule.hostGroup ?? ""] ?? []
+                for v in rule.vms {
+                    for h in 0..<p.hostCount where p.isTarget[h] && (group.contains(h) == rule.policy.isNegative) {
+                        let (x, c) = at(v, h)
+                        if let x { objective.append(.init(x, p.shouldPenalty)) } else { constant += c * p.shouldPenalty }
+                    }
+                }
+            }
+        }
+        // Move caps (evacuations do not count).
+        let counted = columns.filter { p.counted($0.v) && $0.h != p.home[$0.v] }
+        if p.maxMoves > 0 && !counted.isEmpty {
+            lp.addConstraint(counted.map { .init($0.x, 1) }, .lessOrEqual, Double(p.maxMoves))
+        }
+        if p.maxMovesPerHost > 0 {
+            for h in 0..<p.hostCount {
+                let touching = counted.filter { $0.h == h || p.home[$0.v] == h }
+                if touching.count > p.maxMovesPerHost {
+                    lp.addConstraint(touching.map { .init($0.x, 1) }, .lessOrEqual, Double(p.maxMovesPerHost))
+                }
+            }
+        }
+        // Evacuated hosts' VMs that ended up fixed elsewhere pay their move; constant part of the
+        // objective beyond: deviation of hosts with no free column is inside the d variables.
+        lp.setObjective(objective, constant: constant)
+        program = lp
+    }
+
+    /// The assignment of a solution: host per VM.
+    func placement(_ s: LPSolution) -> [Int] {
+        var host = problem.home
+        for v in 0..<problem.vmCount {
+            var c = problem.movable[v] ? problem.allowed[v] : []
+            if problem.isTarget[problem.home[v]] { c.insert(problem.home[v], at: 0) }
+            if c.count == 1 { host[v] = c[0] }
+        }
+        for col in columns where s.value(col.x) > 0.5 { host[col.v] = col.h }
+        return host
+    }
+}

@@ -1,0 +1,189 @@
+import Foundation
+import Logging
+import MigPlanCPU
+import MigPlanInventory
+import MigPlanLP
+import MigPlanMigration
+
+/// The DRS-style placement optimizer: mandatory moves, a greedy balance pass, local search,
+/// exact MILP where the model is small enough to prove, a proven lower bound from LP
+/// relaxations, the sequencer, and the validator on every plan it returns.
+public struct Optimizer: Sendable {
+    public let db: CPUDB
+    public let logger: Logger?
+
+    public init(db: CPUDB, logger: Logger? = nil) {
+        self.db = db
+        self.logger = logger
+    }
+
+    public func plan(_ inventory: Inventory, options: PlanOptions = PlanOptions()) throws(MigPlanError) -> Plan {
+        let start = now()
+        let deadline = start + options.timeLimit
+        var problem = try PlacementProblem(inventory: inventory, db: db, options: options)
+        var state = PlacementState(problem: problem)
+        var search = Search(problem: problem, deadline: deadline)
+        let before = balance(problem, state)
+        var methods: [String] = []
+
+        search.mandatory(&state)
+        if !search.unresolved.isEmpty {
+            return Plan(status: .infeasible, moves: [], placement: placement(problem, problem.home), before: before,
+                        after: before, objectiveName: objectiveName(problem), achieved: PlacementState(problem: problem).objective,
+                        lowerBound: nil, waves: 0, migratedMiB: 0,
+                        infeasibilities: search.unresolved.map { .init(vm: inventory.vms[$0.vm].name, constraint: $0.constraint) },
+                        emptiedHosts: [], solverSeconds: now() - start, method: "mandatory moves", violations: [])
+        }
+        var emptied: [Int] = []
+        if options.goal == .consolidate {
+            emptied = consolidate(&state, &problem, &search)
+            methods.append("consolidation")
+        }
+        search.balance(&state)
+        search.polish(&state)
+        methods.append("greedy + local search")
+        var proven = false
+
+        // Exact MILP where the model is small enough to prove.
+        let model = ExactModel(problem)
+        var bound: Double? = nil
+        if model.binaries > 0 && model.binaries <= options.exactBinaryLimit && now() < deadline {
+            let s = model.program.solve(SolveOptions(timeLimit: max(0.05, deadline - now())), logger: logger)
+            if s.hasSolution, let value = s.objective {
+                let exact = model.placement(s)
+                var candidate = PlacementState(problem: problem)
+                for v in 0..<problem.vmCount where exact[v] != candidate.host[v] { candidate.move(v, to: exact[v]) }
+                let consistent = candidate.brokenHardRules().isEmpty && abs(candidate.objective - value) <= 1e-6 * max(1, abs(value))
+                if !consistent {
+                    logger?.warning("MILP solution disagrees with the objective or the rules; kept the search's plan",
+                                    metadata: ["milp": "\(value)", "evaluated": "\(candidate.objective)"])
+                } else {
+                    if value < state.objective - 1e-7 {
+                        for v in 0..<problem.vmCount where exact[v] != problem.home[v] && (search.reasons[v] == nil || state.host[v] == problem.home[v]) {
+                            search.reasons[v] = problem.evacuated[problem.home[v]] ? .evacuation : .balance
+                        }
+                        state = candidate
+                    }
+                    if s.status == .optimal, let b = s.bound {
+                        proven = true
+                        bound = b
+                    }
+                }
+                methods.append(proven ? "exact MILP (proven)" : "exact MILP (time-limited)")
+            }
+        }
+
+        // Lower bound: the best of the relaxations that are affordable.
+        if options.goal == .balance {
+            if let b = LowerBound.separable(problem, deadline: deadline + 1) { bound = max(bound ?? b, b) }
+            if !proven && model.binaries > 0 && model.binaries <= 12_000 && now() < deadline {
+                let r = model.program.relaxation.solve(SolveOptions(timeLimit: max(0.05, deadline - now())))
+                if r.status == .optimal, let value = r.objective { bound = max(bound ?? value, value) }
+            }
+        }
+        if let b = bound { bound = min(b, state.objective) }
+
+        // Sequence and validate.
+        let final = state.host
+        let sequence = Sequencer(problem: problem).sequence(final: final, priority: search.reasons)
+        let validator = PlanValidator(inventory: inventory, engine: problem.engine,
+                                      mustBeEmpty: Set((0..<problem.hostCount).filter { problem.evacuated[$0] }),
+                                      maxMoves: problem.maxMoves)
+        var violations = validator.violations(final: final, steps: sequence.steps)
+        if !sequence.unresolved.isEmpty {
+            violations.append("the sequencer could not order the moves of " + sequence.unresolved.map { inventory.vms[$0].name }.joined(separator: ", "))
+        }
+        if !violations.isEmpty {
+            logger?.error("plan failed validation", metadata: ["violations": "\(violations)"])
+            throw .invalidDatabase(file: "optimizer", message: "internal error: the plan failed validation: " + violations.prefix(5).joined(separator: "; "))
+        }
+        let moves = sequence.steps.map { step -> PlannedMove in
+            let pc = problem.engine.precopy[step.v]
+            return PlannedMove(vm: inventory.vms[step.v].name, from: inventory.hosts[step.from].name, to: inventory.hosts[step.to].name,
+                               wave: step.wave, seconds: pc.seconds, downtimeMs: pc.downtimeMs, megabytes: pc.megabytes,
+                               reason: search.reasons[step.v] ?? .balance)
+        }
+        let achieved = state.objective
+        let timedOut = now() >= deadline
+        let status: Plan.Status
+        if moves.isEmpty {
+            status = .noImprovement
+        } else if proven || (bound.map { achieved - $0 <= 1e-9 * max(1, achieved) } ?? false) {
+            status = .optimal
+        } else if timedOut {
+            status = .timeLimit
+        } else {
+            status = .feasible
+        }
+        return Plan(status: status, moves: moves, placement: placement(problem, final), before: before,
+                    after: balance(problem, state), objectiveName: objectiveName(problem), achieved: achieved,
+                    lowerBound: bound, waves: sequence.steps.map(\.wave).max() ?? 0,
+                    migratedMiB: moves.reduce(0) { $0 + $1.megabytes }, infeasibilities: [],
+                    emptiedHosts: emptied.map { inventory.hosts[$0].name }, solverSeconds: now() - start,
+                    method: methods.joined(separator: ", "), violations: violations)
+    }
+
+    /// DPM-style: empty the least loaded hosts while the others carry their VMs within headroom.
+    private func consolidate(_ s: inout PlacementState, _ p: inout PlacementProblem, _ search: inout Search) -> [Int] {
+        var emptied: [Int] = []
+        let order = (0..<p.hostCount).filter { p.isTarget[$0] }.sorted { (s.load[$0] / p.cpuCapacity[$0], $0) < (s.load[$1] / p.cpuCapacity[$1], $1) }
+        for h in order {
+            let others = (0..<p.hostCount).filter { p.isTarget[$0] && $0 != h && !emptied.contains($0) }
+            guard !others.isEmpty else { break }
+            let capacityLeft = others.reduce(0.0) { $0 + (1 - p.headroom) * p.cpuCapacity[$1] - s.load[$1] }
+            guard capacityLeft >= s.load[h] else { continue }
+            var trial = s
+            var ok = true
+            let vms = (0..<p.vmCount).filter { trial.host[$0] == h }.sorted { (p.memory[$0], $0) > (p.memory[$1], $1) }
+            for v in vms {
+                let fitting = others.filter { d in
+                    trial.canMove(v, to: d) && trial.load[d] + p.demand[v] <= (1 - p.headroom) * p.cpuCapacity[d]
+                        && trial.configured[d] + p.memory[v] <= p.memoryCapacity[d] * (1 - p.inventory.cluster.balance.memoryHeadroomPct / 100)
+                }
+                guard let d = fitting.min(by: { (trial.delta(v, to: $0), $0) < (trial.delta(v, to: $1), $1) }) else { ok = false; break }
+                trial.move(v, to: d)
+            }
+            if ok {
+                for v in vms { search.reasons[v] = .consolidation }
+                s = trial
+                emptied.append(h)
+            }
+        }
+        if !emptied.isEmpty {
+            // The emptied hosts leave the balance: recompute the problem with them evacuated.
+            var options = p.options
+            options.evacuate += emptied.map { p.inventory.hosts[$0].name }
+            if let q = try? PlacementProblem(inventory: p.inventory, db: db, options: options) {
+                let moved = s.host
+                p = q
+                var fresh = PlacementState(problem: q)
+                for v in 0..<q.vmCount where moved[v] != fresh.host[v] { fresh.move(v, to: moved[v]) }
+                s = fresh
+                let reasons = search.reasons
+                search = Search(problem: q, deadline: search.deadline)
+                search.reasons = reasons
+            }
+        }
+        return emptied
+    }
+
+    private func objectiveName(_ p: PlacementProblem) -> String {
+        p.threshold == 1 ? "migration-cost" : "l1-deviation+migration-cost"
+    }
+
+    private func placement(_ p: PlacementProblem, _ host: [Int]) -> [(vm: String, host: String)] {
+        host.enumerated().map { (p.inventory.vms[$0].name, p.inventory.hosts[$1].name) }
+    }
+
+    func balance(_ p: PlacementProblem, _ s: PlacementState) -> Plan.Balance {
+        let targets = (0..<p.hostCount).filter { p.isTarget[$0] }
+        guard !targets.isEmpty else { return .init(imbalance: 0, memoryImbalance: 0, maxLoad: 0) }
+        func sigma(_ xs: [Double]) -> Double {
+            let mean = xs.reduce(0, +) / Double(xs.count)
+            return (xs.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(xs.count)).squareRoot()
+        }
+        let cpu = targets.map { s.load[$0] / p.cpuCapacity[$0] }
+        let mem = targets.map { s.activeMemory[$0] / p.hostMemory[$0] }
+        return .init(imbalance: sigma(cpu), memoryImbalance: sigma(mem), maxLoad: cpu.max() ?? 0)
+    }
+}

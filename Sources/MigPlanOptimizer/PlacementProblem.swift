@@ -1,0 +1,173 @@
+import MigPlanCPU
+import MigPlanInventory
+import MigPlanMigration
+
+/// What the optimizer is asked for.
+public struct PlanOptions: Sendable, Hashable {
+    public enum Goal: String, Sendable, Hashable, CaseIterable, Codable {
+        /// Lower the imbalance; move little and light.
+        case balance
+        /// Empty hosts the rest can carry within headroom (DPM-style power-off).
+        case consolidate
+    }
+    /// 1 (mandatory moves only) … 5 (aggressive); nil = the inventory's.
+    public var threshold: Int?
+    /// Per-plan move cap; nil = the inventory's (`maxMoves`, 0 = none).
+    public var maxMoves: Int?
+    /// Wall-clock limit of the search in seconds.
+    public var timeLimit: Double
+    /// Extra hosts to evacuate (as if in maintenance).
+    public var evacuate: [String]
+    public var goal: Goal
+    /// Largest number of binaries for which the exact MILP is tried.
+    public var exactBinaryLimit: Int
+
+    public init(threshold: Int? = nil, maxMoves: Int? = nil, timeLimit: Double = 10, evacuate: [String] = [],
+                goal: Goal = .balance, exactBinaryLimit: Int = 160) {
+        self.threshold = threshold
+        self.maxMoves = maxMoves
+        self.timeLimit = timeLimit
+        self.evacuate = evacuate
+        self.goal = goal
+        self.exactBinaryLimit = exactBinaryLimit
+    }
+}
+
+/// The inventory as flat arrays the search works on, with the objective's weights.
+///
+/// Objective (minimised, in MHz-equivalents):
+/// Σ_h |load_h − T·C_h|  (L1 deviation of CPU demand from the balanced level T over target hosts)
+/// + ω·Σ_h |mem_h − Tm·M_h|·(ΣC/ΣM)  (the same for active memory)
+/// + W·Σ_h max(0, load_h − (1 − headroom)·C_h)  (CPU beyond the headroom target)
+/// + Σ_moved κ·(MiB_v / mean MiB)·(mean demand)  (pre-copy bytes: light VMs are cheap to move)
+/// + should-rule penalties.
+/// The migration threshold sets κ: how much balance a move of an average VM must buy.
+public struct PlacementProblem: Sendable {
+    public let inventory: Inventory
+    public let engine: ReadinessEngine
+    public let options: PlanOptions
+
+    public let vmCount: Int
+    public let hostCount: Int
+    public let demand: [Double]
+    public let activeMemory: [Double]
+    public let memory: [Double]
+    public let reservation: [Double]
+    public let home: [Int]
+    public let movable: [Bool]
+    /// Objective cost of moving each VM.
+    public let moveCost: [Double]
+    /// Static destinations per VM (every readiness check that does not depend on where other
+    /// VMs are), excluding its home.
+    public let allowed: [[Int]]
+    public let allowedSet: [Set<Int>]
+    public let cpuCapacity: [Double]
+    public let memoryCapacity: [Double]
+    /// Host memory for the memory-balance term (physical MiB).
+    public let hostMemory: [Double]
+    /// Hosts that may hold VMs at the end.
+    public let isTarget: [Bool]
+    /// Hosts that must be emptied (maintenance, standby with VMs, --evacuate).
+    public let evacuated: [Bool]
+    public let targetLoad: Double
+    public let targetMemory: Double
+    public let memoryScale: Double
+    public let headroom: Double
+    public let threshold: Int
+    public let maxMoves: Int
+    public let maxMovesPerHost: Int
+    public let balanceWeight: Double
+    public let memoryWeight: Double
+    public let overWeight: Double
+    public let shouldPenalty: Double
+    public let hardRules: [Rule]
+    public let softRules: [Rule]
+    public let groupHosts: [String: Set<Int>]
+
+    public init(inventory inv: Inventory, db: CPUDB, options: PlanOptions) throws(MigPlanError) {
+        inventory = inv
+        self.options = options
+        engine = ReadinessEngine(inventory: inv, db: db)
+        vmCount = inv.vms.count
+        hostCount = inv.hosts.count
+        demand = inv.vms.map(\.cpuDemandMHz)
+        activeMemory = inv.vms.map(\.memoryActiveMiB)
+        memory = inv.vms.map(\.memoryMiB)
+        reservation = inv.vms.map(\.cpuReservationMHz)
+        home = inv.vms.map(\.host)
+        movable = inv.vms.map(\.movable)
+        var evac = inv.hosts.map { $0.state != .connected }
+        for name in options.evacuate {
+            guard let h = inv.host(named: name) else {
+                throw .invalidInput(file: inv.source, line: nil, keyPath: "hosts",
+                                    message: "--evacuate \(name): no such host" + MigPlanError.didYouMean(MigPlanError.closeNames(name, among: inv.hosts.map(\.name))))
+            }
+            evac[h] = true
+        }
+        evacuated = evac
+        isTarget = evac.map { !$0 }
+        cpuCapacity = inv.hosts.map(\.cpuCapacityMHz)
+        hostMemory = inv.hosts.map(\.memoryMiB)
+        memoryCapacity = inv.hosts.map { $0.memoryMiB * inv.cluster.balance.memoryOvercommit }
+        let targetC = zip(cpuCapacity, isTarget).filter(\.1).map(\.0).reduce(0, +)
+        let targetM = zip(hostMemory, isTarget).filter(\.1).map(\.0).reduce(0, +)
+        targetLoad = targetC > 0 ? demand.reduce(0, +) / targetC : 0
+        targetMemory = targetM > 0 ? activeMemory.reduce(0, +) / targetM : 0
+        memoryScale = targetM > 0 ? targetC / targetM : 0
+        headroom = inv.cluster.balance.cpuHeadroomPct / 100
+        let t = options.threshold ?? inv.cluster.balance.threshold
+        threshold = t
+        maxMoves = options.maxMoves ?? inv.cluster.balance.maxMoves
+        maxMovesPerHost = inv.cluster.balance.maxMovesPerHost
+
+        // Static destinations: readiness without the checks that depend on the placement.
+        let dynamic: BlockKinds = [.sameHost, .capacityCPU, .capacityMemory, .rule]
+        var allowed: [[Int]] = []
+        var hostRules = [[Rule]](repeating: [], count: inv.vms.count)
+        var groupsOfHosts: [String: Set<Int>] = [:]
+        for (i, h) in inv.hosts.enumerated() { for g in h.groups { groupsOfHosts[g, default: []].insert(i) } }
+        for rule in inv.rules where rule.kind == .vmHost && rule.policy.isHard { for v in rule.vms { hostRules[v].append(rule) } }
+        for v in 0..<inv.vms.count {
+            var list: [Int] = []
+            for h in 0..<inv.hosts.count where h != inv.vms[v].host && isTarget[h] {
+                guard engine.blockKinds(vm: v, host: h).subtracting(dynamic).isEmpty else { continue }
+                // vm-host must / must-not rules do not depend on the placement either.
+                let ok = hostRules[v].allSatisfy { r in
+                    let inGroup = groupsOfHosts[r.hostGroup ?? ""]?.contains(h) ?? false
+                    return r.policy.isNegative ? !inGroup : inGroup
+                }
+                if ok { list.append(h) }
+            }
+            allowed.append(list)
+        }
+        self.allowed = allowed
+        allowedSet = allowed.map(Set.init)
+
+        // Weights.
+        let meanDemand = max(1, demand.reduce(0, +) / Double(max(1, vmCount)))
+        let mb = engine.precopy.map(\.megabytes)
+        let meanMB = max(1, mb.reduce(0, +) / Double(max(1, vmCount)))
+        let kappa: Double = switch t {
+        case 1: 1
+        case 2: 1.5
+        case 3: 0.6
+        case 4: 0.25
+        default: 0.08
+        }
+        moveCost = mb.map { kappa * ($0 / meanMB) * meanDemand }
+        balanceWeight = t == 1 ? 0 : 1
+        memoryWeight = t == 1 ? 0 : 0.5
+        overWeight = t == 1 ? 0 : 2
+        shouldPenalty = t == 1 ? 0 : 2 * kappa * meanDemand
+        hardRules = inv.rules.filter { $0.policy.isHard }
+        softRules = inv.rules.filter { !$0.policy.isHard }
+        var groups: [String: Set<Int>] = [:]
+        for (i, h) in inv.hosts.enumerated() { for g in h.groups { groups[g, default: []].insert(i) } }
+        groupHosts = groups
+    }
+
+    /// Whether a move of `v` counts against move caps (evacuations do not).
+    public func counted(_ v: Int) -> Bool { !evacuated[home[v]] }
+
+    public func canHost(_ v: Int, _ h: Int) -> Bool { h == home[v] ? isTarget[h] : allowedSet[v].contains(h) }
+}

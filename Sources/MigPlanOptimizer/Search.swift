@@ -1,0 +1,265 @@
+import Foundation
+import MigPlanInventory
+
+/// Why a VM had to move, shown with each move.
+public enum MoveReason: String, Sendable, Hashable, Codable {
+    case evacuation, rule, capacity, balance, consolidation
+}
+
+/// The greedy and local-search parts of the optimizer, on a ``PlacementState``.
+struct Search {
+    let problem: PlacementProblem
+    let deadline: Double
+    var reasons: [Int: MoveReason] = [:]
+    /// Mandatory work that could not be done, as (VM, constraint).
+    var unresolved: [(vm: Int, constraint: String)] = []
+
+    init(problem: PlacementProblem, deadline: Double) {
+        self.problem = problem
+        self.deadline = deadline
+    }
+
+    var timeUp: Bool { now() >= deadline }
+
+    /// The best destination for `v` (lowest objective change) among those it may move to now.
+    func bestDestination(_ s: PlacementState, _ v: Int, among hosts: [Int]? = nil) -> (host: Int, delta: Double)? {
+        var best: (Int, Double)? = nil
+        for h in hosts ?? problem.allowed[v] where s.canMove(v, to: h) {
+            let d = s.delta(v, to: h)
+            if best == nil || d < best!.1 - 1e-9 { best = (h, d) }
+        }
+        return best
+    }
+
+    // MARK: - Mandatory moves
+
+    /// Evacuations, broken hard rules and capacity overruns, cheapest fixes first.
+    mutating func mandatory(_ s: inout PlacementState) {
+        let p = problem
+        let inv = p.inventory
+        // 1. Evacuations: largest VMs first, so they find room.
+        let evac = (0..<p.vmCount).filter { p.evacuated[s.host[$0]] }.sorted { (p.memory[$0], $0) > (p.memory[$1], $1) }
+        for v in evac {
+            guard p.movable[v] else {
+                unresolved.append((v, "must leave \(inv.hosts[s.host[v]].name) (\(inv.hosts[s.host[v]].state.rawValue)) but is not movable"))
+                continue
+            }
+            if let (h, _) = bestDestination(s, v) {
+                s.move(v, to: h)
+                reasons[v] = .evacuation
+            } else {
+                unresolved.append((v, "must leave \(inv.hosts[s.host[v]].name) but no host can take it (\(whyNowhere(s, v)))"))
+            }
+        }
+        // 2. Broken hard rules.
+        var guardCount = 0
+        while guardCount < 4 * max(1, p.hardRules.count) {
+            guardCount += 1
+            let broken = s.brokenHardRules()
+            guard let (rule, _) = broken.first else { break }
+            if !fix(rule, &s) { break }
+        }
+        for (rule, detail) in s.brokenHardRules() {
+            unresolved.append((rule.vms[0], "rule \(rule.name) cannot be satisfied: \(detail)"))
+        }
+        // 3. Capacity: shed the cheapest VMs per MiB or MHz until each host fits.
+        for h in 0..<p.hostCount where p.isTarget[h] {
+            while s.configured[h] > p.memoryCapacity[h] + 1e-6 || s.reserved[h] > p.cpuCapacity[h] + 1e-6 {
+                let memoryShort = s.configured[h] > p.memoryCapacity[h] + 1e-6
+                let candidates = (0..<p.vmCount).filter { s.host[$0] == h && p.movable[$0] }.sorted {
+                    let a = p.moveCost[$0] / max(1, memoryShort ? p.memory[$0] : p.reservation[$0])
+                    let b = p.moveCost[$1] / max(1, memoryShort ? p.memory[$1] : p.reservation[$1])
+                    return (a, $0) < (b, $1)
+                }
+                var moved = false
+                for v in candidates where memoryShort || p.reservation[v] > 0 {
+                    if let (to, _) = bestDestination(s, v) {
+                        s.move(v, to: to)
+                        reasons[v] = .capacity
+                        moved = true
+                        break
+                    }
+                }
+                if !moved {
+                    unresolved.append((candidates.first ?? 0, "\(inv.hosts[h].name) is over its \(memoryShort ? "memory" : "CPU reservation") capacity and no VM on it can move"))
+                    break
+                }
+            }
+        }
+    }
+
+    /// One repair of a broken hard rule; false when nothing helps.
+    private mutating func fix(_ rule: Rule, _ s: inout PlacementState) -> Bool {
+        let p = problem
+        switch rule.kind {
+        case .vmAntiAffinity:
+            // Move the cheapest member of a crowded host to its best allowed host.
+            var byHost: [Int: [Int]] = [:]
+            for v in rule.vms { byHost[s.host[v], default: []].append(v) }
+            for (_, members) in byHost.sorted(by: { $0.key < $1.key }) where members.count > 1 {
+                for v in members.sorted(by: { (p.moveCost[$0], $0) < (p.moveCost[$1], $1) }) where p.movable[v] {
+                    if let (h, _) = bestDestination(s, v) { s.move(v, to: h); reasons[v] = .rule; return true }
+                }
+            }
+            return false
+        case .vmAffinity:
+            // Gather all members on the host that needs the cheapest moves and can take them.
+            var best: (host: Int, cost: Double)? = nil
+            for h in Set(rule.vms.map { s.host[$0] }).sorted() + (0..<p.hostCount).filter({ p.isTarget[$0] }) {
+                let movers = rule.vms.filter { s.host[$0] != h }
+                guard movers.allSatisfy({ p.movable[$0] && p.canHost($0, h) }) else { continue }
+                let extraMem = movers.reduce(0) { $0 + p.memory[$1] }, extraRes = movers.reduce(0) { $0 + p.reservation[$1] }
+                guard s.configured[h] + extraMem <= p.memoryCapacity[h] + 1e-6, s.reserved[h] + extraRes <= p.cpuCapacity[h] + 1e-6 else { continue }
+                let cost = movers.reduce(0) { $0 + p.moveCost[$1] }
+                if best == nil || cost < best!.cost { best = (h, cost) }
+            }
+            guard let target = best?.host else { return false }
+            for v in rule.vms where s.host[v] != target { s.move(v, to: target); reasons[v] = .rule }
+            return true
+        case .vmHost:
+            for v in rule.vms where p.movable[v] {
+                let group = p.groupHosts[rule.hostGroup ?? ""] ?? []
+                guard group.contains(s.host[v]) == rule.policy.isNegative else { continue }
+                if let (h, _) = bestDestination(s, v) { s.move(v, to: h); reasons[v] = .rule; return true }
+            }
+            return false
+        }
+    }
+
+    private func whyNowhere(_ s: PlacementState, _ v: Int) -> String {
+        let p = problem
+        if p.allowed[v].isEmpty {
+            let kinds = (0..<p.hostCount).filter { $0 != p.home[v] && p.isTarget[$0] }
+                .flatMap { p.engine.blockKinds(vm: v, host: $0).kindNames }
+            let counts = Dictionary(kinds.map { ($0, 1) }, uniquingKeysWith: +)
+            return "readiness: " + counts.sorted { $0.value > $1.value }.prefix(3).map(\.key).joined(separator: ", ")
+        }
+        if !p.allowed[v].contains(where: { s.fits(v, $0) }) { return "capacity" }
+        if !p.allowed[v].contains(where: { s.rulesAllow(v, $0) }) { return "rules" }
+        return "move caps"
+    }
+
+    // MARK: - Balance
+
+    /// Greedy descent: from the host that gains most by shedding, move the VM whose best move
+    /// lowers the objective most, until no move improves it.
+    mutating func balance(_ s: inout PlacementState, maxRounds: Int = 1_000_000) {
+        let p = problem
+        guard p.balanceWeight > 0 else { return }
+        var vmsOn = [[Int]](repeating: [], count: p.hostCount)
+        for v in 0..<p.vmCount { vmsOn[s.host[v]].append(v) }
+        // Destinations to try: hosts below the balanced level first.
+        var rounds = 0
+        var stale = Set<Int>()
+        while rounds < maxRounds && !timeUp {
+            rounds += 1
+            // Hot hosts by how far above the balanced level they are.
+            let hot = (0..<p.hostCount).filter { p.isTarget[$0] && !stale.contains($0) }
+                .map { ($0, s.load[$0] - p.targetLoad * p.cpuCapacity[$0]) }
+                .filter { $0.1 > 0 }.sorted { ($0.1, $1.0) > ($1.1, $0.0) }
+            guard !hot.isEmpty else { break }
+            let cold = (0..<p.hostCount).filter { p.isTarget[$0] }
+                .sorted { (s.load[$0] / p.cpuCapacity[$0], $0) < (s.load[$1] / p.cpuCapacity[$1], $1) }
+            var improved = false
+            for (h, _) in hot.prefix(4) {
+                var best: (v: Int, to: Int, d: Double)? = nil
+                for v in vmsOn[h] where p.movable[v] {
+                    // The coolest few compatible hosts are where a move helps most.
+                    var tried = 0
+                    for d in cold where d != h && p.canHost(v, d) {
+                        tried += 1
+                        if tried > 6 { break }
+                        guard s.canMove(v, to: d) else { continue }
+                        let delta = s.delta(v, to: d)
+                        if delta < -1e-9 && (best == nil || delta < best!.d) { best = (v, d, delta) }
+                    }
+                }
+                if let b = best {
+                    s.move(b.v, to: b.to)
+                    vmsOn[h].removeAll { $0 == b.v }
+                    vmsOn[b.to].append(b.v)
+                    if reasons[b.v] == nil { reasons[b.v] = .balance }
+                    stale.remove(b.to)
+                    improved = true
+                    break
+                } else {
+                    stale.insert(h)
+                }
+            }
+            if !improved && hot.allSatisfy({ stale.contains($0.0) }) { break }
+        }
+    }
+
+    /// Local search: single moves anywhere and swaps between a hot and a cool host, while they
+    /// lower the objective and time remains.
+    mutating func polish(_ s: inout PlacementState) {
+        let p = problem
+        guard p.balanceWeight > 0 else { return }
+        var improved = true
+        var passes = 0
+        while improved && !timeUp && passes < 20 {
+            improved = false
+            passes += 1
+            // Undo moves that no longer pay, and re-target moved VMs.
+            for v in 0..<p.vmCount where s.host[v] != p.home[v] && !p.evacuated[p.home[v]] {
+                let home = p.home[v]
+                if s.canMove(v, to: home), s.delta(v, to: home) < -1e-9 {
+                    s.move(v, to: home)
+                    reasons[v] = nil
+                    improved = true
+                }
+            }
+            if timeUp { break }
+            // Swaps: a VM of a hot host against a smaller one of a cool host.
+            var vmsOn = [[Int]](repeating: [], count: p.hostCount)
+            for v in 0..<p.vmCount where p.movable[v] { vmsOn[s.host[v]].append(v) }
+            let order = (0..<p.hostCount).filter { p.isTarget[$0] }
+                .sorted { (s.load[$0] / p.cpuCapacity[$0], $0) > (s.load[$1] / p.cpuCapacity[$1], $1) }
+            guard order.count >= 2 else { break }
+            let pairs = min(4, order.count / 2)
+            for i in 0..<pairs {
+                let hot = order[i], cool = order[order.count - 1 - i]
+                var best: (a: Int, b: Int, d: Double)? = nil
+                for a in vmsOn[hot] where p.canHost(a, cool) {
+                    for b in vmsOn[cool] where p.canHost(b, hot) && p.demand[b] < p.demand[a] {
+                        guard let d = swapDelta(&s, a, b, hot, cool) else { continue }
+                        if d < -1e-9 && (best == nil || d < best!.d) { best = (a, b, d) }
+                    }
+                    if timeUp { break }
+                }
+                if let b = best {
+                    s.move(b.a, to: cool)
+                    s.move(b.b, to: hot)
+                    if reasons[b.a] == nil { reasons[b.a] = .balance }
+                    if reasons[b.b] == nil { reasons[b.b] = .balance }
+                    improved = true
+                }
+            }
+        }
+    }
+
+    /// Objective change of exchanging `a` (on `x`) and `b` (on `y`), nil if not feasible: both
+    /// allowed, both hosts within capacity after the exchange, rules and caps kept.
+    private func swapDelta(_ s: inout PlacementState, _ a: Int, _ b: Int, _ x: Int, _ y: Int) -> Double? {
+        let p = problem
+        guard p.movable[a], p.movable[b], p.canHost(a, y), p.canHost(b, x) else { return nil }
+        guard s.configured[x] - p.memory[a] + p.memory[b] <= p.memoryCapacity[x] + 1e-6,
+              s.configured[y] - p.memory[b] + p.memory[a] <= p.memoryCapacity[y] + 1e-6,
+              s.reserved[x] - p.reservation[a] + p.reservation[b] <= p.cpuCapacity[x] + 1e-6,
+              s.reserved[y] - p.reservation[b] + p.reservation[a] <= p.cpuCapacity[y] + 1e-6 else { return nil }
+        guard s.capsAllow(b, x) else { return nil }
+        let d1 = s.delta(b, to: x)
+        s.move(b, to: x)
+        defer { s.move(b, to: y) }
+        guard s.capsAllow(a, y), s.rulesAllow(a, y) else { return nil }
+        let d2 = s.delta(a, to: y)
+        guard s.rulesAllow(b, x) else { return nil }
+        return d1 + d2
+    }
+}
+
+func now() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}

@@ -1,0 +1,120 @@
+import MigPlanInventory
+
+/// Orders the moves into waves: moves in one wave are independent, at most
+/// `maxConcurrentPerHost` of them touch a host, a moving VM's memory and reservation count on
+/// both its hosts while it moves, and no wave breaks a must-rule that held before it. Swaps and
+/// cycles that no order can untie go through a third host with room.
+struct Sequencer {
+    let problem: PlacementProblem
+
+    struct Result {
+        /// (vm, from, to, wave), in wave order.
+        var steps: [(v: Int, from: Int, to: Int, wave: Int)]
+        var unresolved: [Int]
+    }
+
+    func sequence(final: [Int], priority: [Int: MoveReason]) -> Result {
+        let p = problem
+        var host = p.home
+        var configured = [Double](repeating: 0, count: p.hostCount), reserved = configured
+        for v in 0..<p.vmCount { configured[host[v]] += p.memory[v]; reserved[host[v]] += p.reservation[v] }
+        // Pending moves: evacuations first, then rules, capacity, balance; big VMs first within.
+        func rank(_ r: MoveReason?) -> Int {
+            switch r {
+            case .evacuation: 0
+            case .rule: 1
+            case .capacity: 2
+            case .consolidation: 3
+            default: 4
+            }
+        }
+        var pending = (0..<p.vmCount).filter { final[$0] != host[$0] }
+            .sorted { (rank(priority[$0]), -p.memory[$0], $0) < (rank(priority[$1]), -p.memory[$1], $1) }
+        // Affinity (must) groups move together, in one wave.
+        var unit: [Int: [Int]] = [:]
+        for rule in p.hardRules where rule.kind == .vmAffinity {
+            let movers = rule.vms.filter { final[$0] != host[$0] }
+            for v in movers { unit[v] = movers }
+        }
+        var steps: [(Int, Int, Int, Int)] = []
+        var wave = 0
+        var detours = 0
+        let limit = p.inventory.cluster.migration.maxConcurrentPerHost
+        while !pending.isEmpty {
+            wave += 1
+            var touching = [Int](repeating: 0, count: p.hostCount)
+            var inflightConf = configured, inflightRes = reserved
+            var scheduled = Set<Int>()
+            var arriving: [Int: [Int]] = [:]
+            for v in pending where !scheduled.contains(v) {
+                let group = unit[v] ?? [v]
+                guard group.allSatisfy({ !scheduled.contains($0) }) else { continue }
+                // Concurrency and in-flight capacity for the whole group.
+                var t = touching, c = inflightConf, r = inflightRes
+                var ok = true
+                for g in group {
+                    let from = host[g], to = final[g]
+                    t[from] += 1; t[to] += 1
+                    c[to] += p.memory[g]; r[to] += p.reservation[g]
+                    if t[from] > limit || t[to] > limit || c[to] > p.memoryCapacity[to] + 1e-6 || r[to] > p.cpuCapacity[to] + 1e-6 {
+                        ok = false
+                        break
+                    }
+                }
+                guard ok, antiAffinityHolds(group, host: host, final: final, arriving: arriving, scheduled: scheduled) else { continue }
+                touching = t; inflightConf = c; inflightRes = r
+                for g in group {
+                    scheduled.insert(g)
+                    arriving[final[g], default: []].append(g)
+                }
+            }
+            if scheduled.isEmpty {
+                // Deadlock (a swap or cycle between full hosts): send one VM through a host with room.
+                guard let v = pending.first, let via = detour(v, host: host, configured: configured, reserved: reserved, final: final) else {
+                    return Result(steps: steps, unresolved: pending)
+                }
+                detours += 1
+                steps.append((v, host[v], via, wave))
+                configured[host[v]] -= p.memory[v]; reserved[host[v]] -= p.reservation[v]
+                configured[via] += p.memory[v]; reserved[via] += p.reservation[v]
+                host[v] = via
+                if detours > p.vmCount { return Result(steps: steps, unresolved: pending) }
+                continue
+            }
+            for v in pending where scheduled.contains(v) {
+                steps.append((v, host[v], final[v], wave))
+                configured[host[v]] -= p.memory[v]; reserved[host[v]] -= p.reservation[v]
+                configured[final[v]] += p.memory[v]; reserved[final[v]] += p.reservation[v]
+                host[v] = final[v]
+            }
+            pending.removeAll { scheduled.contains($0) }
+        }
+        return Result(steps: steps.map { (v: $0.0, from: $0.1, to: $0.2, wave: $0.3) }, unresolved: [])
+    }
+
+    /// After the wave, no must anti-affinity rule is broken by `group`'s arrival: no other member
+    /// stays on, or arrives at, the same host.
+    private func antiAffinityHolds(_ group: [Int], host: [Int], final: [Int], arriving: [Int: [Int]], scheduled: Set<Int>) -> Bool {
+        for v in group {
+            let to = final[v]
+            for rule in problem.hardRules where rule.kind == .vmAntiAffinity && rule.vms.contains(v) {
+                for u in rule.vms where u != v {
+                    let stays = host[u] == to && !scheduled.contains(u)
+                    if stays || arriving[to]?.contains(u) == true { return false }
+                }
+            }
+        }
+        return true
+    }
+
+    /// A host with room for `v` now and later, where it may run, other than where it is going.
+    private func detour(_ v: Int, host: [Int], configured: [Double], reserved: [Double], final: [Int]) -> Int? {
+        let p = problem
+        return p.allowed[v].filter { h in
+            h != final[v] && h != host[v]
+                && configured[h] + p.memory[v] <= p.memoryCapacity[h] + 1e-6
+                && reserved[h] + p.reservation[v] <= p.cpuCapacity[h] + 1e-6
+                && !p.hardRules.contains { r in r.kind == .vmAntiAffinity && r.vms.contains(v) && r.vms.contains { $0 != v && host[$0] == h } }
+        }.max { (p.memoryCapacity[$0] - configured[$0], -$0) < (p.memoryCapacity[$1] - configured[$1], -$1) }
+    }
+}

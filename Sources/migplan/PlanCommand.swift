@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import MigPlanCPU
+import MigPlanInventory
+import MigPlanOptimizer
+
+struct PlanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "A migration plan: which VMs move where, in which waves, and why.",
+        discussion: "Exit status 0 with a plan (also when nothing needs to move), 1 when the inventory is infeasible, 2 on bad input.")
+
+    @OptionGroup var db: CPUDBOptions
+    @Argument(help: "The cluster inventory (YAML or JSON; - reads standard input).")
+    var inventory: String
+    @Option(help: "1 conservative (mandatory moves only) … 5 aggressive; default: the inventory's.")
+    var threshold: Int?
+    @Option(help: "At most this many moves (evacuations not counted); 0 = no cap.")
+    var maxMoves: Int?
+    @Option(help: "Wall-clock limit of the search, in seconds.")
+    var timeLimit: Double = 10
+    @Option(help: "Evacuate this host as well (repeatable).")
+    var evacuate: [String] = []
+    @Option(help: "balance (default) or consolidate (empty hosts the rest can carry).")
+    var goal: PlanOptions.Goal = .balance
+    @Option(help: ArgumentHelp("Try the exact MILP when the model has at most this many binaries.", visibility: .hidden))
+    var exactLimit: Int = 160
+    @Flag(help: "Print one JSON document.")
+    var json = false
+
+    func validate() throws {
+        if let t = threshold, !(1...5).contains(t) { throw ValidationError("--threshold takes 1…5") }
+        if let m = maxMoves, m < 0 { throw ValidationError("--max-moves takes 0 or more") }
+        if !(timeLimit > 0) { throw ValidationError("--time-limit takes a positive number of seconds") }
+    }
+
+    func run() throws {
+        let cpudb = try db.load()
+        let inv = try Inventory.load(path: inventory, db: cpudb)
+        let plan = try Optimizer(db: cpudb).plan(inv, options: PlanOptions(
+            threshold: threshold, maxMoves: maxMoves, timeLimit: timeLimit, evacuate: evacuate, goal: goal, exactBinaryLimit: exactLimit))
+        if json {
+            try Output.json(PlanDocument(plan))
+        } else {
+            printPlan(plan, inv)
+        }
+        if plan.status == .infeasible { throw NegativeAnswer() }
+    }
+
+    private func printPlan(_ plan: Plan, _ inv: Inventory) {
+        print("\(inv.cluster.name): \(plan.status.rawValue)")
+        if plan.status == .infeasible {
+            for i in plan.infeasibilities { print("  \(i.vm): \(i.constraint)") }
+            return
+        }
+        print(String(format: "  CPU imbalance σ %.3f → %.3f, memory σ %.3f → %.3f, max load %.0f%% → %.0f%%",
+                     plan.before.imbalance, plan.after.imbalance, plan.before.memoryImbalance, plan.after.memoryImbalance,
+                     plan.before.maxLoad * 100, plan.after.maxLoad * 100))
+        print(String(format: "  %d moves in %d waves, %.1f GiB to copy", plan.moves.count, plan.waves, plan.migratedMiB / 1024))
+        var objective = String(format: "  objective (%@): %.1f", plan.objectiveName, plan.achieved)
+        if let lb = plan.lowerBound, let gap = plan.gap { objective += String(format: ", proven lower bound %.1f, gap %.2f%%", lb, gap * 100) }
+        print(objective + String(format: "; %.2f s (%@)", plan.solverSeconds, plan.method))
+        if !plan.emptiedHosts.isEmpty { print("  hosts emptied (can power off): " + plan.emptiedHosts.joined(separator: ", ")) }
+        var wave = 0
+        for m in plan.moves {
+            if m.wave != wave {
+                wave = m.wave
+                let seconds = plan.moves.filter { $0.wave == wave }.map(\.seconds).max() ?? 0
+                print(String(format: "  wave %d (≈ %.0f s):", wave, seconds))
+            }
+            print(String(format: "    %@  %@ → %@  %@, %.0f MiB, %.1f s, downtime %.0f ms",
+                         m.vm.padding(toLength: 14, withPad: " ", startingAt: 0) as NSString, m.from as NSString, m.to as NSString,
+                         m.reason.rawValue as NSString, m.megabytes, m.seconds, m.downtimeMs))
+        }
+    }
+}
+
+extension PlanOptions.Goal: ExpressibleByArgument {}

@@ -1,0 +1,235 @@
+import Foundation
+import Testing
+@testable import MigPlanCPU
+@testable import MigPlanInventory
+@testable import MigPlanMigration
+@testable import MigPlanOptimizer
+
+/// Small hand-made inventories whose optimum brute force can find: every placement of every VM
+/// on every host, kept when the independent validator accepts its final state, scored by the
+/// objective; the optimizer must find the same optimum and prove it.
+func smallInventory(hosts: [(String, String, Int, Double, String)] , vms: [(String, String, Int, Double, Double, Double)],
+                    rules: String = "", extraHost: String = "", extraVM: [String: String] = [:], balance: String = "") -> String {
+    var text = """
+        version: 1
+        cluster:
+          name: small
+          migration: { bandwidthMiBps: 1100, maxConcurrentPerHost: 2, maxDowntimeMs: 300, maxPrecopyRounds: 30, resumeMs: 20 }
+          balance: { threshold: 3\(balance.isEmpty ? ", maxMovesPerHost: 8" : balance) }
+        hosts:
+
+        """
+    for (name, cpu, cores, memGiB, state) in hosts {
+        text += """
+              - name: \(name)
+                cpu: \(cpu)
+                sockets: 1
+                coresPerSocket: \(cores)
+                mhzPerCore: 1000
+                memoryMiB: \(Int(memGiB * 1024))
+                datastores: [ds]
+                networks: [net]
+                groups: [\(name == "h1" ? "g1" : "g2")]
+                hypervisor: { kind: kvm }
+                state: \(state)
+            \(extraHost)
+            """
+        text += "\n"
+    }
+    text += "vms:\n"
+    for (name, host, vcpus, demand, memGiB, dirty) in vms {
+        text += """
+              - name: \(name)
+                host: \(host)
+                vcpus: \(vcpus)
+                cpuDemandMHz: \(demand)
+                memoryMiB: \(Int(memGiB * 1024))
+                dirtyRateMiBps: \(dirty)
+                datastores: [ds]
+                networks: [net]
+            \(extraVM[name] ?? "")
+            """
+        text += "\n"
+    }
+    return text + rules
+}
+
+struct BruteForce {
+    let inventory: Inventory
+    let problem: PlacementProblem
+
+    /// The least objective over every placement the validator accepts (final state only).
+    func optimum() -> (value: Double, placement: [Int])? {
+        let p = problem
+        let validator = PlanValidator(inventory: inventory, engine: p.engine,
+                                      mustBeEmpty: Set((0..<p.hostCount).filter { p.evacuated[$0] }), maxMoves: p.maxMoves)
+        var best: (Double, [Int])? = nil
+        var assignment = [Int](repeating: 0, count: p.vmCount)
+        let total = Int(pow(Double(p.hostCount), Double(p.vmCount)))
+        for code in 0..<total {
+            var c = code
+            for v in 0..<p.vmCount { assignment[v] = c % p.hostCount; c /= p.hostCount }
+            // Static readiness of every moved VM, then the validator's final-state checks.
+            var ok = true
+            for v in 0..<p.vmCount where assignment[v] != p.home[v] && !p.allowedSet[v].contains(assignment[v]) { ok = false; break }
+            guard ok, validator.violations(final: assignment, steps: []).filter({ !$0.contains("do not lead") }).isEmpty else { continue }
+            var s = PlacementState(problem: p)
+            for v in 0..<p.vmCount where assignment[v] != s.host[v] { s.move(v, to: assignment[v]) }
+            let f = s.objective
+            if best == nil || f < best!.0 - 1e-9 { best = (f, assignment) }
+        }
+        return best
+    }
+}
+
+@Suite struct OptimizerTests {
+    let db: CPUDB
+
+    init() throws { db = try CPUDB.builtin() }
+
+    func check(_ text: String, threshold: Int? = nil, maxMoves: Int? = nil, evacuate: [String] = [],
+               file: String = #filePath, line: Int = #line) throws -> (Plan, Inventory, Double?) {
+        let inv = try Inventory.parse(text, file: "small.yaml", baseDirectory: "/", db: db)
+        let options = PlanOptions(threshold: threshold, maxMoves: maxMoves, timeLimit: 20, evacuate: evacuate)
+        let plan = try Optimizer(db: db).plan(inv, options: options)
+        let problem = try PlacementProblem(inventory: inv, db: db, options: options)
+        let brute = BruteForce(inventory: inv, problem: problem).optimum()
+        if plan.status == .infeasible {
+            #expect(brute == nil, "brute force found a placement the optimizer called infeasible")
+        } else {
+            let b = try #require(brute)
+            #expect(abs(plan.achieved - b.value) <= 1e-6 * max(1, b.value), "optimizer \(plan.achieved) vs brute force \(b.value)")
+            #expect(plan.status == .optimal || plan.status == .noImprovement, "status \(plan.status), method \(plan.method), bound \(String(describing: plan.lowerBound)), achieved \(plan.achieved)")
+            if let lb = plan.lowerBound { #expect(lb <= b.value + 1e-6) }
+            #expect(plan.violations.isEmpty)
+        }
+        return (plan, inv, brute?.value)
+    }
+
+    static let fourHosts: [(String, String, Int, Double, String)] = [
+        ("h1", "Cascadelake-Server", 8, 64, "connected"), ("h2", "Skylake-Server", 8, 64, "connected"),
+        ("h3", "Skylake-Server", 8, 64, "connected"),
+    ]
+    static let sixVMs: [(String, String, Int, Double, Double, Double)] = [
+        ("a", "h1", 2, 3000, 8, 10), ("b", "h1", 2, 2500, 16, 50), ("c", "h1", 1, 1500, 4, 5),
+        ("d", "h1", 1, 1000, 4, 5), ("e", "h2", 2, 1200, 8, 20), ("f", "h3", 1, 400, 4, 5),
+    ]
+
+    @Test func balanceMatchesBruteForce() throws {
+        let sky: [(String, String, Int, Double, String)] = [("h1", "Skylake-Server", 8, 64, "connected"),
+                                                           ("h2", "Skylake-Server", 8, 64, "connected"), ("h3", "Skylake-Server", 8, 64, "connected")]
+        let (plan, _, _) = try check(smallInventory(hosts: sky, vms: Self.sixVMs))
+        #expect(!plan.moves.isEmpty)
+        #expect(plan.after.imbalance < plan.before.imbalance)
+    }
+
+    @Test(arguments: [1, 2, 4, 5])
+    func everyThresholdMatchesBruteForce(threshold: Int) throws {
+        let (plan, _, _) = try check(smallInventory(hosts: Self.fourHosts, vms: Self.sixVMs), threshold: threshold)
+        if threshold == 1 { #expect(plan.moves.isEmpty && plan.status == .noImprovement) }
+    }
+
+    @Test func capacityBinds() throws {
+        // h2 and h3 have little memory: the big VM cannot go there.
+        let hosts: [(String, String, Int, Double, String)] = [("h1", "Skylake-Server", 8, 64, "connected"),
+                                                            ("h2", "Skylake-Server", 8, 12, "connected"), ("h3", "Skylake-Server", 8, 12, "connected")]
+        let (plan, inv, _) = try check(smallInventory(hosts: hosts, vms: Self.sixVMs))
+        for m in plan.moves { #expect(inv.vms[inv.vm(named: m.vm)!].memoryMiB <= 12 * 1024) }
+    }
+
+    @Test func cpuCompatibilityBinds() throws {
+        // VMs on the Cascade Lake host see Cascade Lake features: they cannot go to Skylake hosts.
+        let (plan, _, _) = try check(smallInventory(hosts: Self.fourHosts, vms: Self.sixVMs))
+        #expect(plan.moves.allSatisfy { $0.from != "h1" })
+    }
+
+    @Test func maintenanceIsEvacuated() throws {
+        var hosts = Self.fourHosts
+        hosts[1] = ("h2", "Skylake-Server", 8, 64, "maintenance")
+        let (plan, _, _) = try check(smallInventory(hosts: hosts, vms: Self.sixVMs))
+        #expect(plan.moves.contains { $0.vm == "e" && $0.reason == .evacuation })
+        #expect(!plan.placement.contains { $0.host == "h2" })
+        // --evacuate does the same for a connected host.
+        let (p2, _, _) = try check(smallInventory(hosts: Self.fourHosts, vms: Self.sixVMs), evacuate: ["h3"])
+        #expect(!p2.placement.contains { $0.host == "h3" })
+    }
+
+    @Test func evacuationWithNowhereToGoIsInfeasible() throws {
+        var hosts = Self.fourHosts
+        hosts[0] = ("h1", "Cascadelake-Server", 8, 64, "maintenance")
+        let (plan, _, _) = try check(smallInventory(hosts: hosts, vms: Self.sixVMs))
+        #expect(plan.status == .infeasible)
+        #expect(plan.infeasibilities.first?.constraint.contains("cpu-feature") == true)
+    }
+
+    @Test func rulesBind() throws {
+        let sky: [(String, String, Int, Double, String)] = [("h1", "Skylake-Server", 8, 64, "connected"),
+                                                           ("h2", "Skylake-Server", 8, 64, "connected"), ("h3", "Skylake-Server", 8, 64, "connected")]
+        let anti = "rules:\n  - name: apart\n    kind: vm-anti-affinity\n    vms: [a, e]\n"
+        let (p1, _, _) = try check(smallInventory(hosts: sky, vms: Self.sixVMs, rules: anti))
+        let place = Dictionary(uniqueKeysWithValues: p1.placement.map { ($0.vm, $0.host) })
+        #expect(place["a"] != place["e"])
+        let together = "rules:\n  - name: together\n    kind: vm-affinity\n    vms: [a, b]\n"
+        let (p2, _, _) = try check(smallInventory(hosts: sky, vms: Self.sixVMs, rules: together))
+        let place2 = Dictionary(uniqueKeysWithValues: p2.placement.map { ($0.vm, $0.host) })
+        #expect(place2["a"] == place2["b"])
+        // Affine VMs move in the same wave.
+        let waves = Set(p2.moves.filter { $0.vm == "a" || $0.vm == "b" }.map(\.wave))
+        #expect(waves.count <= 1)
+        let pinned = "rules:\n  - name: stay\n    kind: vm-host\n    vms: [a, b, c]\n    hostGroup: g1\n    policy: must\n"
+        let (p3, _, _) = try check(smallInventory(hosts: sky, vms: Self.sixVMs, rules: pinned))
+        #expect(p3.moves.allSatisfy { !["a", "b", "c"].contains($0.vm) })
+        // A broken must-rule is repaired (a and e together on h1 initially).
+        var vms = Self.sixVMs
+        vms[4] = ("e", "h1", 2, 1200, 8, 20)
+        let (p4, _, _) = try check(smallInventory(hosts: sky, vms: vms, rules: anti), threshold: 1)
+        #expect(p4.moves.count == 1 && p4.moves[0].reason == .rule)
+        // Should-rules are a cost, not a block.
+        let should = "rules:\n  - name: prefer\n    kind: vm-host\n    vms: [a]\n    hostGroup: g2\n    policy: should\n"
+        _ = try check(smallInventory(hosts: sky, vms: Self.sixVMs, rules: should))
+    }
+
+    @Test func licensesAndMoveCapsBind() throws {
+        let sky: [(String, String, Int, Double, String)] = [("h1", "Skylake-Server", 8, 64, "connected"),
+                                                           ("h2", "Skylake-Server", 8, 64, "connected"), ("h3", "Skylake-Server", 8, 64, "connected")]
+        let lic = "products:\n  - name: db\n    metric: per-core\n    unitPrice: 100\n    scope: occupancy\n    licensedHosts: [h1, h3]\n"
+        let (p1, _, _) = try check(smallInventory(hosts: sky, vms: Self.sixVMs, rules: lic, extraVM: ["a": "    products: [db]", "b": "    products: [db]"]))
+        let place = Dictionary(uniqueKeysWithValues: p1.placement.map { ($0.vm, $0.host) })
+        #expect(place["a"] != "h2" && place["b"] != "h2")
+        let (p2, _, _) = try check(smallInventory(hosts: sky, vms: Self.sixVMs), maxMoves: 1)
+        #expect(p2.moves.count <= 1)
+        let (p3, _, _) = try check(smallInventory(hosts: sky, vms: Self.sixVMs, balance: ", maxMovesPerHost: 1"))
+        #expect(p3.moves.count <= 1)
+        // Non-movable VMs stay.
+        let (p4, _, _) = try check(smallInventory(hosts: sky, vms: Self.sixVMs, extraVM: ["a": "    movable: false", "b": "    movable: false"]))
+        #expect(p4.moves.allSatisfy { $0.vm != "a" && $0.vm != "b" })
+    }
+
+    @Test func deterministicAndTimeLimited() throws {
+        let inv = try InventoryGenerator(hosts: 16, vms: 400, seed: 5).generate(db: db)
+        let a = try Optimizer(db: db).plan(inv, options: PlanOptions(timeLimit: 30))
+        let b = try Optimizer(db: db).plan(inv, options: PlanOptions(timeLimit: 30))
+        #expect(a.moves == b.moves)
+        #expect(a.achieved == b.achieved)
+        #expect(a.violations.isEmpty && a.lowerBound != nil && a.lowerBound! <= a.achieved)
+        // A tiny time limit still returns a valid plan, and says it was cut short.
+        let quick = try Optimizer(db: db).plan(inv, options: PlanOptions(timeLimit: 0.001))
+        #expect(quick.violations.isEmpty)
+        #expect(quick.status == .timeLimit || quick.status == .noImprovement || quick.status == .feasible)
+    }
+
+    @Test func wavesRespectConcurrencyAndInFlightMemory() throws {
+        let inv = try InventoryGenerator(hosts: 16, vms: 400, seed: 9).generate(db: db)
+        let busiest = inv.hosts.indices.max { a, b in inv.vms.filter { $0.host == a }.count < inv.vms.filter { $0.host == b }.count }!
+        let plan = try Optimizer(db: db).plan(inv, options: PlanOptions(timeLimit: 10, evacuate: [inv.hosts[busiest].name]))
+        #expect(plan.violations.isEmpty)
+        #expect(plan.moves.contains { $0.reason == .evacuation })
+        var perWave: [Int: [String: Int]] = [:]
+        for m in plan.moves {
+            perWave[m.wave, default: [:]][m.from, default: 0] += 1
+            perWave[m.wave, default: [:]][m.to, default: 0] += 1
+        }
+        for (_, touching) in perWave { #expect(touching.values.allSatisfy { $0 <= inv.cluster.migration.maxConcurrentPerHost }) }
+        #expect(Set(plan.moves.map(\.wave)) == Set(1...plan.waves))
+    }
+}
