@@ -156,7 +156,7 @@ public struct PlacementProblem: Sendable {
         }
         moveCost = mb.map { kappa * ($0 / meanMB) * meanDemand }
         balanceWeight = t == 1 ? 0 : 1
-        memoryWeight = t == 1 ? 0 : 0.5
+        memoryWeight = t == 1 ? 0 : 0.25
         overWeight = t == 1 ? 0 : 2
         shouldPenalty = t == 1 ? 0 : 2 * kappa * meanDemand
         hardRules = inv.rules.filter { $0.policy.isHard }

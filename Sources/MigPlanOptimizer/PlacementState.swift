@@ -160,8 +160,10 @@ public struct PlacementState: Sendable {
         return true
     }
 
-    public func canMove(_ v: Int, to: Int) -> Bool {
-        problem.movable[v] && to != host[v] && problem.canHost(v, to) && fits(v, to) && rulesAllow(v, to) && capsAllow(v, to)
+    /// `ignoringCaps` for moves off a host being emptied (evacuations count against no cap).
+    public func canMove(_ v: Int, to: Int, ignoringCaps: Bool = false) -> Bool {
+        problem.movable[v] && to != host[v] && problem.canHost(v, to) && fits(v, to) && rulesAllow(v, to)
+            && (ignoringCaps || capsAllow(v, to))
     }
 
     // MARK: - Moving

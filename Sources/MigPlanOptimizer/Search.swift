@@ -153,16 +153,23 @@ struct Search {
         var stale = Set<Int>()
         while rounds < maxRounds && !timeUp {
             rounds += 1
-            // Hot hosts by how far above the balanced level they are.
+            // Hot hosts by how far above the balanced level they are, CPU and memory together;
+            // destinations by how much room below it they have.
+            func pressure(_ h: Int) -> Double {
+                p.balanceWeight * (s.load[h] - p.targetLoad * p.cpuCapacity[h])
+                    + p.memoryWeight * (s.activeMemory[h] - p.targetMemory * p.hostMemory[h]) * p.memoryScale
+                    + p.overWeight * max(0, s.load[h] - (1 - p.headroom) * p.cpuCapacity[h])
+            }
             let hot = (0..<p.hostCount).filter { p.isTarget[$0] && !stale.contains($0) }
-                .map { ($0, s.load[$0] - p.targetLoad * p.cpuCapacity[$0]) }
+                .map { ($0, pressure($0)) }
                 .filter { $0.1 > 0 }.sorted { ($0.1, $1.0) > ($1.1, $0.0) }
             guard !hot.isEmpty else { break }
-            let cold = (0..<p.hostCount).filter { p.isTarget[$0] }
-                .sorted { (s.load[$0] / p.cpuCapacity[$0], $0) < (s.load[$1] / p.cpuCapacity[$1], $1) }
+            let cold = (0..<p.hostCount).filter { p.isTarget[$0] }.sorted { (pressure($0), $0) < (pressure($1), $1) }
             var improved = false
             for (h, _) in hot.prefix(4) {
-                var best: (v: Int, to: Int, d: Double)? = nil
+                // Knapsack order: the move that buys the most improvement per unit of migration
+                // cost (for a VM back home, per unit of the cost it saves).
+                var best: (v: Int, to: Int, d: Double, score: Double)? = nil
                 for v in vmsOn[h] where p.movable[v] {
                     // The coolest few compatible hosts are where a move helps most.
                     var tried = 0
@@ -171,7 +178,11 @@ struct Search {
                         if tried > 6 { break }
                         guard s.canMove(v, to: d) else { continue }
                         let delta = s.delta(v, to: d)
-                        if delta < -1e-9 && (best == nil || delta < best!.d) { best = (v, d, delta) }
+                        guard delta < -1e-9 else { continue }
+                        let score = -delta / max(p.moveCost[v], 1e-9)
+                        if best == nil || score > best!.score || (score == best!.score && (v, d) < (best!.v, best!.to)) {
+                            best = (v, d, delta, score)
+                        }
                     }
                 }
                 if let b = best {
@@ -190,6 +201,38 @@ struct Search {
         }
     }
 
+    /// Local search over single moves: every VM in turn goes to the host (or back home) that
+    /// lowers the objective most, by improvement per unit of migration cost, until a pass finds
+    /// nothing or time runs out.
+    mutating func relocate(_ s: inout PlacementState, maxPasses: Int = 12) {
+        let p = problem
+        guard p.balanceWeight > 0 else { return }
+        for _ in 0..<maxPasses {
+            var improved = false
+            for v in 0..<p.vmCount where p.movable[v] {
+                if v % 256 == 0 && timeUp { return }
+                var best: (to: Int, d: Double, score: Double)? = nil
+                var candidates = p.allowed[v]
+                if s.host[v] != p.home[v] && p.isTarget[p.home[v]] { candidates.append(p.home[v]) }
+                for d in candidates where d != s.host[v] {
+                    let delta = s.delta(v, to: d)
+                    guard delta < -1e-7 else { continue }
+                    // Moving home saves the cost: rank it by plain improvement.
+                    let score = d == p.home[v] ? .infinity : -delta / max(p.moveCost[v], 1e-9)
+                    guard best == nil || score > best!.score || (score == best!.score && delta < best!.d) else { continue }
+                    guard s.canMove(v, to: d) else { continue }
+                    best = (d, delta, score)
+                }
+                if let b = best {
+                    s.move(v, to: b.to)
+                    if b.to == p.home[v] { reasons[v] = nil } else if reasons[v] == nil { reasons[v] = .balance }
+                    improved = true
+                }
+            }
+            if !improved { return }
+        }
+    }
+
     /// Local search: single moves anywhere and swaps between a hot and a cool host, while they
     /// lower the objective and time remains.
     mutating func polish(_ s: inout PlacementState) {
@@ -197,9 +240,10 @@ struct Search {
         guard p.balanceWeight > 0 else { return }
         var improved = true
         var passes = 0
-        while improved && !timeUp && passes < 20 {
+        while improved && !timeUp && passes < 8 {
             improved = false
             passes += 1
+            relocate(&s, maxPasses: 1)
             // Undo moves that no longer pay, and re-target moved VMs.
             for v in 0..<p.vmCount where s.host[v] != p.home[v] && !p.evacuated[p.home[v]] {
                 let home = p.home[v]
@@ -210,28 +254,45 @@ struct Search {
                 }
             }
             if timeUp { break }
-            // Swaps: a VM of a hot host against a smaller one of a cool host.
+            // Swaps between the hosts furthest apart, CPU and memory together: a VM of one for a
+            // VM of the other, when the exchange lowers the objective.
             var vmsOn = [[Int]](repeating: [], count: p.hostCount)
             for v in 0..<p.vmCount where p.movable[v] { vmsOn[s.host[v]].append(v) }
-            let order = (0..<p.hostCount).filter { p.isTarget[$0] }
-                .sorted { (s.load[$0] / p.cpuCapacity[$0], $0) > (s.load[$1] / p.cpuCapacity[$1], $1) }
-            guard order.count >= 2 else { break }
-            let pairs = min(4, order.count / 2)
-            for i in 0..<pairs {
-                let hot = order[i], cool = order[order.count - 1 - i]
+            func pressure(_ h: Int) -> Double {
+                p.balanceWeight * (s.load[h] - p.targetLoad * p.cpuCapacity[h])
+                    + p.memoryWeight * (s.activeMemory[h] - p.targetMemory * p.hostMemory[h]) * p.memoryScale
+            }
+            func memoryPressure(_ h: Int) -> Double { s.activeMemory[h] / p.hostMemory[h] }
+            let targets = (0..<p.hostCount).filter { p.isTarget[$0] }
+            guard targets.count >= 2 else { break }
+            var pairs: [(Int, Int)] = []
+            let byPressure = targets.sorted { (pressure($0), $0) > (pressure($1), $1) }
+            let byMemory = targets.sorted { (memoryPressure($0), $0) > (memoryPressure($1), $1) }
+            for i in 0..<min(4, targets.count / 2) {
+                pairs.append((byPressure[i], byPressure[targets.count - 1 - i]))
+                pairs.append((byMemory[i], byMemory[targets.count - 1 - i]))
+            }
+            var seen = Set<[Int]>()
+            for (hot, cool) in pairs where hot != cool && seen.insert([hot, cool]).inserted {
                 var best: (a: Int, b: Int, d: Double)? = nil
-                for a in vmsOn[hot] where p.canHost(a, cool) {
-                    for b in vmsOn[cool] where p.canHost(b, hot) && p.demand[b] < p.demand[a] {
+                let coolVMs = vmsOn[cool].prefix(160)
+                for a in vmsOn[hot].prefix(160) where p.canHost(a, cool) {
+                    for b in coolVMs where p.canHost(b, hot) {
                         guard let d = swapDelta(&s, a, b, hot, cool) else { continue }
-                        if d < -1e-9 && (best == nil || d < best!.d) { best = (a, b, d) }
+                        if d < -1e-7 && (best == nil || d < best!.d) { best = (a, b, d) }
                     }
                     if timeUp { break }
                 }
                 if let b = best {
                     s.move(b.a, to: cool)
                     s.move(b.b, to: hot)
-                    if reasons[b.a] == nil { reasons[b.a] = .balance }
-                    if reasons[b.b] == nil { reasons[b.b] = .balance }
+                    vmsOn[hot].removeAll { $0 == b.a }
+                    vmsOn[cool].removeAll { $0 == b.b }
+                    vmsOn[cool].append(b.a)
+                    vmsOn[hot].append(b.b)
+                    for v in [b.a, b.b] {
+                        if s.host[v] == p.home[v] { reasons[v] = nil } else if reasons[v] == nil { reasons[v] = .balance }
+                    }
                     improved = true
                 }
             }
@@ -242,7 +303,7 @@ struct Search {
     /// allowed, both hosts within capacity after the exchange, rules and caps kept.
     private func swapDelta(_ s: inout PlacementState, _ a: Int, _ b: Int, _ x: Int, _ y: Int) -> Double? {
         let p = problem
-        guard p.movable[a], p.movable[b], p.canHost(a, y), p.canHost(b, x) else { return nil }
+        guard s.host[a] == x, s.host[b] == y, p.movable[a], p.movable[b], p.canHost(a, y), p.canHost(b, x) else { return nil }
         guard s.configured[x] - p.memory[a] + p.memory[b] <= p.memoryCapacity[x] + 1e-6,
               s.configured[y] - p.memory[b] + p.memory[a] <= p.memoryCapacity[y] + 1e-6,
               s.reserved[x] - p.reservation[a] + p.reservation[b] <= p.cpuCapacity[x] + 1e-6,

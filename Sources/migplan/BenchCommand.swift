@@ -126,6 +126,7 @@ struct PlanBench: ParsableCommand {
     @Option(help: "Sizes as HOSTSxVMS.") var size: [String] = ["16x400", "32x1000", "64x4000", "96x10000"]
     @Option(help: "Seed of the generated inventories.") var seed: UInt64 = 1
     @Option(help: "Time limit per plan, seconds.") var timeLimit: Double = 10
+    @Option(help: "Override the generated clusters' maxMovesPerHost (0 = no cap).") var maxMovesPerHost: Int?
 
     func run() throws {
         let cpudb = try db.load()
@@ -133,7 +134,8 @@ struct PlanBench: ParsableCommand {
         for s in size {
             let parts = s.split(separator: "x").compactMap { Int($0) }
             guard parts.count == 2 else { throw ValidationError("--size takes HOSTSxVMS") }
-            let inv = try InventoryGenerator(hosts: parts[0], vms: parts[1], seed: seed).generate(db: cpudb)
+            var inv = try InventoryGenerator(hosts: parts[0], vms: parts[1], seed: seed).generate(db: cpudb)
+            if let cap = maxMovesPerHost { inv.cluster.balance.maxMovesPerHost = cap }
             let start = DispatchTime.now().uptimeNanoseconds
             let plan = try Optimizer(db: cpudb).plan(inv, options: PlanOptions(timeLimit: timeLimit))
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9

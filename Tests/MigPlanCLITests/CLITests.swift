@@ -226,4 +226,53 @@ struct CLI {
         #expect(broken.status == 2)
         #expect(broken.stderr.hasPrefix("migplan: <stdin>:"))
     }
+
+    @Test func planCommand() throws {
+        let r = try CLI.run("plan", "examples/mixed-intel/inventory.yaml", "--json", "--time-limit", "5")
+        #expect(r.status == 0, "\(r.stderr)")
+        let doc = try #require(r.json as? [String: Any])
+        for key in ["status", "moves", "placement", "before", "after", "bound", "licenses", "solver"] {
+            #expect(doc[key] != nil, "plan --json lacks \(key)")
+        }
+        let moves = try #require(doc["moves"] as? [[String: Any]])
+        #expect(!moves.isEmpty)
+        for key in ["vm", "from", "to", "wave", "seconds", "downtimeMs", "megabytes", "reason"] { #expect(moves[0][key] != nil) }
+        // esx-02 is in maintenance: everything leaves it.
+        let placement = try #require(doc["placement"] as? [String: String])
+        #expect(placement.count == 42 && !placement.values.contains("esx-02"))
+        let bound = try #require(doc["bound"] as? [String: Any])
+        #expect(bound["objective"] as? String == "l1-deviation+migration-cost")
+        #expect((bound["lower"] as? Double ?? .infinity) <= (bound["achieved"] as? Double ?? 0))
+        #expect(((doc["after"] as? [String: Any])?["imbalance"] as? Double ?? 1) < ((doc["before"] as? [String: Any])?["imbalance"] as? Double ?? 0))
+        // Text, thresholds, evacuation, consolidation.
+        let text = try CLI.run("plan", "examples/mixed-intel/inventory.yaml", "--threshold", "1")
+        #expect(text.status == 0 && text.stdout.contains("evacuation"))
+        let evac = try CLI.run("plan", "examples/amd-epyc/inventory.json", "--evacuate", "kvm-02", "--json")
+        #expect(evac.status == 0)
+        let evacPlacement = (evac.json as? [String: Any])?["placement"] as? [String: String] ?? [:]
+        #expect(!evacPlacement.isEmpty && !evacPlacement.values.contains("kvm-02"))
+        let dpm = try CLI.run("plan", "examples/licensing/inventory.yaml", "--goal", "consolidate", "--json")
+        #expect(dpm.status == 0)
+        #expect(((dpm.json as? [String: Any])?["emptiedHosts"] as? [String])?.isEmpty == false)
+        // Bad options and an unknown host to evacuate: exit 2.
+        #expect(try CLI.run("plan", "examples/mixed-intel/inventory.yaml", "--threshold", "7").status == 2)
+        let bad = try CLI.run("plan", "examples/mixed-intel/inventory.yaml", "--evacuate", "esx-99")
+        #expect(bad.status == 2 && bad.stderr.contains("--evacuate esx-99: no such host"))
+    }
+
+    @Test func infeasiblePlanSaysWhichVMAndConstraint() throws {
+        // Put the AMD cluster's Milan-only VM's possible hosts into maintenance.
+        let text = try String(contentsOf: CLI.root.appending(path: "examples/amd-epyc/inventory.json"), encoding: .utf8)
+        var doc = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        var hosts = try #require(doc["hosts"] as? [[String: Any]])
+        for i in hosts.indices where ["kvm-04", "kvm-06"].contains(hosts[i]["name"] as? String) { hosts[i]["state"] = "maintenance" }
+        doc["hosts"] = hosts
+        let data = try JSONSerialization.data(withJSONObject: doc)
+        let r = try CLI.run(["plan", "-", "--json"], stdin: data)
+        #expect(r.status == 1)
+        let out = try #require(r.json as? [String: Any])
+        #expect(out["status"] as? String == "infeasible")
+        let why = try #require(out["infeasibilities"] as? [[String: String]])
+        #expect(why.contains { $0["vm"] == "tenant-01" && ($0["constraint"] ?? "").contains("no host can take it") })
+    }
 }

@@ -232,4 +232,23 @@ struct BruteForce {
         for (_, touching) in perWave { #expect(touching.values.allSatisfy { $0 <= inv.cluster.migration.maxConcurrentPerHost }) }
         #expect(Set(plan.moves.map(\.wave)) == Set(1...plan.waves))
     }
+
+    /// Many generated clusters, options varied: every plan passes the validator (which runs
+    /// inside `plan` and throws on any violation) and never loses to doing nothing.
+    @Test(arguments: Array(1...8))
+    func generatedPlansAlwaysValidate(seed: Int) throws {
+        var inv = try InventoryGenerator(hosts: 6 + seed % 5, vms: 60 + 25 * seed, seed: UInt64(seed)).generate(db: db)
+        inv.cluster.balance.maxMovesPerHost = [0, 2, 8][seed % 3]
+        inv.cluster.migration.maxConcurrentPerHost = 1 + seed % 3
+        let options = PlanOptions(threshold: 1 + seed % 5, maxMoves: seed % 4 == 0 ? 5 : nil, timeLimit: 5,
+                                  evacuate: seed % 2 == 0 ? [inv.hosts[seed % inv.hosts.count].name] : [],
+                                  goal: seed == 7 ? .consolidate : .balance)
+        let plan = try Optimizer(db: db).plan(inv, options: options)
+        #expect(plan.violations.isEmpty)
+        if plan.status != .infeasible && options.goal == .balance && options.evacuate.isEmpty {
+            let problem = try PlacementProblem(inventory: inv, db: db, options: options)
+            #expect(plan.achieved <= PlacementState(problem: problem).objective + 1e-6)
+        }
+        if let lb = plan.lowerBound { #expect(lb <= plan.achieved + 1e-6) }
+    }
 }
