@@ -169,5 +169,9 @@ public struct PlacementProblem: Sendable {
     /// Whether a move of `v` counts against move caps (evacuations do not).
     public func counted(_ v: Int) -> Bool { !evacuated[home[v]] }
 
+    /// With move caps, the number of moves is the scarce resource: moves are chosen by the
+    /// improvement they buy, not by improvement per byte copied.
+    public var movesAreScarce: Bool { maxMovesPerHost > 0 || maxMoves > 0 }
+
     public func canHost(_ v: Int, _ h: Int) -> Bool { h == home[v] ? isTarget[h] : allowedSet[v].contains(h) }
 }

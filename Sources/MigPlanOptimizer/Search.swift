@@ -179,7 +179,7 @@ struct Search {
                         guard s.canMove(v, to: d) else { continue }
                         let delta = s.delta(v, to: d)
                         guard delta < -1e-9 else { continue }
-                        let score = -delta / max(p.moveCost[v], 1e-9)
+                        let score = p.movesAreScarce ? -delta : -delta / max(p.moveCost[v], 1e-9)
                         if best == nil || score > best!.score || (score == best!.score && (v, d) < (best!.v, best!.to)) {
                             best = (v, d, delta, score)
                         }
@@ -218,7 +218,7 @@ struct Search {
                     let delta = s.delta(v, to: d)
                     guard delta < -1e-7 else { continue }
                     // Moving home saves the cost: rank it by plain improvement.
-                    let score = d == p.home[v] ? .infinity : -delta / max(p.moveCost[v], 1e-9)
+                    let score = d == p.home[v] ? .infinity : (p.movesAreScarce ? -delta : -delta / max(p.moveCost[v], 1e-9))
                     guard best == nil || score > best!.score || (score == best!.score && delta < best!.d) else { continue }
                     guard s.canMove(v, to: d) else { continue }
                     best = (d, delta, score)
