@@ -37,7 +37,8 @@ run: build
 	$$bin probe; \
 	$$bin matrix --inventory examples/mixed-intel/inventory.yaml; \
 	$$bin explain db-ledger esx-06 --inventory examples/mixed-intel/inventory.yaml || true; \
-	$$bin check legacy-erp esx-01 --inventory examples/mixed-intel/inventory.yaml
+	$$bin check legacy-erp esx-01 --inventory examples/mixed-intel/inventory.yaml; \
+	$$bin plan examples/mixed-intel/inventory.yaml
 
 test: deps
 	$(SWIFT) build --build-tests
@@ -51,6 +52,8 @@ bench: deps
 	$(SWIFT) build -c release
 	$$($(SWIFT) build -c release --show-bin-path)/migplan bench cpu --hosts 1000 --hosts 10000
 	$$($(SWIFT) build -c release --show-bin-path)/migplan bench matrix --size 16x400 --size 96x10000
+	$$($(SWIFT) build -c release --show-bin-path)/migplan bench plan --max-moves-per-host 0
+	$$($(SWIFT) build -c release --show-bin-path)/migplan bench plan
 
 clean:
 	rm -rf .build
