@@ -10,6 +10,8 @@ let package = Package(
         .library(name: "MigPlanInventory", targets: ["MigPlanInventory"]),
         .library(name: "MigPlanMigration", targets: ["MigPlanMigration"]),
         .library(name: "MigPlanOptimizer", targets: ["MigPlanOptimizer"]),
+        .library(name: "MigPlanLicensing", targets: ["MigPlanLicensing"]),
+        .library(name: "MigPlanReports", targets: ["MigPlanReports"]),
         .executable(name: "migplan", targets: ["migplan"]),
     ],
     dependencies: [
@@ -63,11 +65,20 @@ let package = Package(
             dependencies: ["MigPlanInventory", "MigPlanCPU", .product(name: "Logging", package: "swift-log")]
         ),
 
+        // Licence metrics and scopes: units and cost of a product on a host, which hosts count.
+        .target(name: "MigPlanLicensing", dependencies: ["MigPlanInventory"]),
+
         // The DRS-style placement optimizer on lp_solve, the sequencer and the validator.
         .target(
             name: "MigPlanOptimizer",
-            dependencies: ["MigPlanLP", "MigPlanMigration", "MigPlanInventory", "MigPlanCPU",
+            dependencies: ["MigPlanLP", "MigPlanMigration", "MigPlanInventory", "MigPlanCPU", "MigPlanLicensing",
                            .product(name: "Logging", package: "swift-log")]
+        ),
+
+        // What-if licence-cost reports: scenarios (each an optimizer run) and their writers.
+        .target(
+            name: "MigPlanReports",
+            dependencies: ["MigPlanOptimizer", "MigPlanLicensing", "MigPlanInventory", "MigPlanCPU"]
         ),
 
         // Build-time tool: turns cpudb/*.json into Swift source, so every binary carries its data.
@@ -86,6 +97,8 @@ let package = Package(
                 "MigPlanInventory",
                 "MigPlanMigration",
                 "MigPlanOptimizer",
+                "MigPlanLicensing",
+                "MigPlanReports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -95,6 +108,7 @@ let package = Package(
         .testTarget(name: "MigPlanCPUTests", dependencies: ["MigPlanCPU"]),
         .testTarget(name: "MigPlanMigrationTests", dependencies: ["MigPlanMigration", "MigPlanInventory", "MigPlanCPU"]),
         .testTarget(name: "MigPlanOptimizerTests", dependencies: ["MigPlanOptimizer", "MigPlanLP", "MigPlanMigration", "MigPlanInventory", "MigPlanCPU"]),
+        .testTarget(name: "MigPlanReportsTests", dependencies: ["MigPlanReports", "MigPlanLicensing", "MigPlanOptimizer", "MigPlanInventory", "MigPlanCPU"]),
         .testTarget(name: "MigPlanCLITests", dependencies: ["migplan"]),
     ],
     swiftLanguageModes: [.v6]

@@ -113,6 +113,26 @@ public struct Host: Sendable {
     public var hypervisorVersion: String?
     public var state: HostState
 
+    public init(name: String, cpu: CPU, presents: CPU? = nil, sockets: Int, coresPerSocket: Int, mhzPerCore: Double,
+                memoryMiB: Double, datastores: [String] = [], networks: [String] = [], faultDomain: String? = nil,
+                groups: [String] = [], hypervisor: HypervisorKind = .other, hypervisorVersion: String? = nil,
+                state: HostState = .connected) {
+        self.name = name
+        self.cpu = cpu
+        self.presents = presents ?? cpu
+        self.sockets = sockets
+        self.coresPerSocket = coresPerSocket
+        self.mhzPerCore = mhzPerCore
+        self.memoryMiB = memoryMiB
+        self.datastores = datastores
+        self.networks = networks
+        self.faultDomain = faultDomain
+        self.groups = groups
+        self.hypervisor = hypervisor
+        self.hypervisorVersion = hypervisorVersion
+        self.state = state
+    }
+
     public var cores: Int { sockets * coresPerSocket }
     /// sockets × coresPerSocket × mhzPerCore.
     public var cpuCapacityMHz: Double { Double(cores) * mhzPerCore }
@@ -143,6 +163,29 @@ public struct VM: Sendable {
     public var movable: Bool
 
     public var macAuto: Bool { mac == "auto" }
+
+    public init(name: String, host: Int, vcpus: Int, cpuDemandMHz: Double, cpuReservationMHz: Double = 0, memoryMiB: Double,
+                memoryActiveMiB: Double? = nil, dirtyRateMiBps: Double = 0, cpu: CPU? = nil, datastores: [String] = [],
+                networks: [String] = [], passthroughDevices: Int = 0, localDisks: Int = 0, mac: String? = nil,
+                products: [String] = [], maxDowntimeMs: Double? = nil, movable: Bool = true) {
+        self.name = name
+        self.host = host
+        self.vcpus = vcpus
+        self.cpuDemandMHz = cpuDemandMHz
+        self.cpuReservationMHz = cpuReservationMHz
+        self.memoryMiB = memoryMiB
+        self.memoryActiveMiB = memoryActiveMiB ?? memoryMiB
+        self.dirtyRateMiBps = dirtyRateMiBps
+        self.cpu = cpu
+        self.datastores = datastores
+        self.networks = networks
+        self.passthroughDevices = passthroughDevices
+        self.localDisks = localDisks
+        self.mac = mac
+        self.products = products
+        self.maxDowntimeMs = maxDowntimeMs
+        self.movable = movable
+    }
 }
 
 public struct Rule: Sendable, Hashable {
@@ -160,6 +203,14 @@ public struct Rule: Sendable, Hashable {
     public var vms: [Int]
     public var hostGroup: String?
     public var policy: Policy
+
+    public init(name: String, kind: Kind, vms: [Int], hostGroup: String? = nil, policy: Policy) {
+        self.name = name
+        self.kind = kind
+        self.vms = vms
+        self.hostGroup = hostGroup
+        self.policy = policy
+    }
 }
 
 public struct Product: Sendable, Hashable {
@@ -189,4 +240,21 @@ public struct Product: Sendable, Hashable {
     public var licensedGroup: String?
     /// Budget of units; 0 = none.
     public var maxUnits: Double
+
+    public init(name: String, metric: Metric, coreFactor: Double = 1, minCoresPerSocket: Int = 0, minCoresPerHost: Int = 0,
+                coresPerSocketLicense: Int = 0, minPerVm: Int = 0, unitPrice: Double, scope: Scope,
+                licensedHosts: [Int]? = nil, licensedGroup: String? = nil, maxUnits: Double = 0) {
+        self.name = name
+        self.metric = metric
+        self.coreFactor = coreFactor
+        self.minCoresPerSocket = minCoresPerSocket
+        self.minCoresPerHost = minCoresPerHost
+        self.coresPerSocketLicense = coresPerSocketLicense
+        self.minPerVm = minPerVm
+        self.unitPrice = unitPrice
+        self.scope = scope
+        self.licensedHosts = licensedHosts
+        self.licensedGroup = licensedGroup
+        self.maxUnits = maxUnits
+    }
 }

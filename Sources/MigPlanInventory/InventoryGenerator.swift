@@ -134,7 +134,7 @@ public struct InventoryGenerator: Sendable {
                     coresPerSocketLicense: 0, minPerVm: 0, unitPrice: 47500, scope: .cluster,
                     licensedHosts: oracleHosts, licensedGroup: "oracle-hosts", maxUnits: 0),
             Product(name: "windows-dc", metric: .perCore, coreFactor: 1, minCoresPerSocket: 8, minCoresPerHost: 16,
-                    coresPerSocketLicense: 0, minPerVm: 0, unitPrice: 769.375, scope: .occupancy,
+                    coresPerSocketLicense: 0, minPerVm: 0, unitPrice: 384.6875, scope: .occupancy,
                     licensedHosts: nil, licensedGroup: nil, maxUnits: 0),
         ]
         var cluster = Cluster(name: "generated-\(hosts)x\(vms)-seed\(seed)")

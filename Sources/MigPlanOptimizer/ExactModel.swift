@@ -22,7 +22,7 @@ struct ExactModel {
         var xs = [[Int: LinearProgram.Variable]](repeating: [:], count: p.vmCount)
         for v in 0..<p.vmCount {
             var c = p.movable[v] ? p.allowed[v] : []
-            if p.isTarget[p.home[v]] { c.insert(p.home[v], at: 0) }
+            if p.homeAllowed[v] || (!p.movable[v] && p.isTarget[p.home[v]]) { c.insert(p.home[v], at: 0) }
             candidates[v] = c
             if c.count == 1 {
                 let h = c[0]
@@ -143,7 +143,7 @@ struct ExactModel {
         var host = problem.home
         for v in 0..<problem.vmCount {
             var c = problem.movable[v] ? problem.allowed[v] : []
-            if problem.isTarget[problem.home[v]] { c.insert(problem.home[v], at: 0) }
+            if problem.homeAllowed[v] || (!problem.movable[v] && problem.isTarget[problem.home[v]]) { c.insert(problem.home[v], at: 0) }
             if c.count == 1 { host[v] = c[0] }
         }
         for col in columns where s.value(col.x) > 0.5 { host[col.v] = col.h }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import MigPlanCPU
 import MigPlanInventory
+import MigPlanLicensing
 import MigPlanLP
 import MigPlanMigration
 
@@ -32,7 +33,8 @@ public struct Optimizer: Sendable {
                         after: before, objectiveName: objectiveName(problem), achieved: PlacementState(problem: problem).objective,
                         lowerBound: nil, waves: 0, migratedMiB: 0,
                         infeasibilities: search.unresolved.map { .init(vm: inventory.vms[$0.vm].name, constraint: $0.constraint) },
-                        emptiedHosts: [], solverSeconds: now() - start, method: "mandatory moves", violations: [])
+                        emptiedHosts: [], solverSeconds: now() - start, method: "mandatory moves", violations: [],
+                        licensesBefore: licenses(problem, final: problem.home).0, licensesAfter: licenses(problem, final: problem.home).0)
         }
         var emptied: [Int] = []
         if options.goal == .consolidate {
@@ -116,12 +118,14 @@ public struct Optimizer: Sendable {
         } else {
             status = .feasible
         }
-        return Plan(status: status, moves: moves, placement: placement(problem, final), before: before,
-                    after: balance(problem, state), objectiveName: objectiveName(problem), achieved: achieved,
-                    lowerBound: bound, waves: sequence.steps.map(\.wave).max() ?? 0,
-                    migratedMiB: moves.reduce(0) { $0 + $1.megabytes }, infeasibilities: [],
-                    emptiedHosts: emptied.map { inventory.hosts[$0].name }, solverSeconds: now() - start,
-                    method: methods.joined(separator: ", "), violations: violations)
+        var result = Plan(status: status, moves: moves, placement: placement(problem, final), before: before,
+                          after: balance(problem, state), objectiveName: objectiveName(problem), achieved: achieved,
+                          lowerBound: bound, waves: sequence.steps.map(\.wave).max() ?? 0,
+                          migratedMiB: moves.reduce(0) { $0 + $1.megabytes }, infeasibilities: [],
+                          emptiedHosts: emptied.map { inventory.hosts[$0].name }, solverSeconds: now() - start,
+                          method: methods.joined(separator: ", "), violations: violations)
+        (result.licensesBefore, result.licensesAfter) = licenses(problem, final: final)
+        return result
     }
 
     /// DPM-style: empty the least loaded hosts while the others carry their VMs within headroom.
@@ -166,6 +170,16 @@ public struct Optimizer: Sendable {
             }
         }
         return emptied
+    }
+
+    /// Licence use before (hosts in service now) and after (hosts left in service).
+    func licenses(_ p: PlacementProblem, final: [Int]) -> ([LicenseUsage], [LicenseUsage]) {
+        let inv = p.inventory
+        let reach = (0..<p.vmCount).map { v in p.allowed[v] + [p.home[v]] }
+        let connectedNow = inv.hosts.map { $0.state == .connected }
+        let connectedAfter = (0..<p.hostCount).map { p.isTarget[$0] }
+        return (Licensing.usage(inv, placement: p.home, reach: reach, connected: connectedNow),
+                Licensing.usage(inv, placement: final, reach: reach, connected: connectedAfter))
     }
 
     private func objectiveName(_ p: PlacementProblem) -> String {

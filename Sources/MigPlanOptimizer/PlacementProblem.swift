@@ -1,5 +1,6 @@
 import MigPlanCPU
 import MigPlanInventory
+import MigPlanLicensing
 import MigPlanMigration
 
 /// What the optimizer is asked for.
@@ -61,6 +62,9 @@ public struct PlacementProblem: Sendable {
     /// VMs are), excluding its home.
     public let allowed: [[Int]]
     public let allowedSet: [Set<Int>]
+    /// The VM may stay on (or return to) its current host: a target host that keeps its
+    /// vm-host must-rules.
+    public let homeAllowed: [Bool]
     public let cpuCapacity: [Double]
     public let memoryCapacity: [Double]
     /// Host memory for the memory-balance term (physical MiB).
@@ -83,6 +87,10 @@ public struct PlacementProblem: Sendable {
     public let hardRules: [Rule]
     public let softRules: [Rule]
     public let groupHosts: [String: Set<Int>]
+    /// Occupancy-scoped products with a unit budget: (product index, units per host, budget),
+    /// and the budgeted products of each VM.
+    public let budgets: [(product: Int, unitsPerHost: [Double], maxUnits: Double)]
+    public let vmBudgets: [[Int]]
 
     public init(inventory inv: Inventory, db: CPUDB, options: PlanOptions) throws(MigPlanError) {
         inventory = inv
@@ -141,6 +149,14 @@ public struct PlacementProblem: Sendable {
             allowed.append(list)
         }
         self.allowed = allowed
+        let targets = evac.map { !$0 }
+        homeAllowed = (0..<inv.vms.count).map { v in
+            let h = inv.vms[v].host
+            return targets[h] && hostRules[v].allSatisfy { r in
+                let inGroup = groupsOfHosts[r.hostGroup ?? ""]?.contains(h) ?? false
+                return r.policy.isNegative ? !inGroup : inGroup
+            }
+        }
         allowedSet = allowed.map(Set.init)
 
         // Weights.
@@ -164,6 +180,14 @@ public struct PlacementProblem: Sendable {
         var groups: [String: Set<Int>] = [:]
         for (i, h) in inv.hosts.enumerated() { for g in h.groups { groups[g, default: []].insert(i) } }
         groupHosts = groups
+        var budgets: [(Int, [Double], Double)] = []
+        var vmBudgets = [[Int]](repeating: [], count: inv.vms.count)
+        for (i, product) in inv.products.enumerated() where product.maxUnits > 0 && product.scope == .occupancy && product.metric != .perVCPU {
+            for v in inv.vms.indices where inv.vms[v].products.contains(product.name) { vmBudgets[v].append(budgets.count) }
+            budgets.append((i, inv.hosts.map { Licensing.unitsPerHost(product, $0) }, product.maxUnits))
+        }
+        self.budgets = budgets
+        self.vmBudgets = vmBudgets
     }
 
     /// Whether a move of `v` counts against move caps (evacuations do not).
@@ -173,5 +197,5 @@ public struct PlacementProblem: Sendable {
     /// improvement they buy, not by improvement per byte copied.
     public var movesAreScarce: Bool { maxMovesPerHost > 0 || maxMoves > 0 }
 
-    public func canHost(_ v: Int, _ h: Int) -> Bool { h == home[v] ? isTarget[h] : allowedSet[v].contains(h) }
+    public func canHost(_ v: Int, _ h: Int) -> Bool { h == home[v] ? homeAllowed[v] : allowedSet[v].contains(h) }
 }

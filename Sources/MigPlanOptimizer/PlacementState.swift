@@ -14,6 +14,9 @@ public struct PlacementState: Sendable {
     public private(set) var totalMoves: Int
     /// Members of each rule per host (hard rules first, then soft), for rule checks.
     private var ruleCount: [[Int: Int]]
+    /// Per budgeted product: VMs of it per host, and its units now.
+    public private(set) var budgetCount: [[Int]]
+    public private(set) var budgetUnits: [Double]
     private let rulesOfVM: [[Int]]
     private let allRules: [Rule]
 
@@ -45,6 +48,25 @@ public struct PlacementState: Sendable {
         }
         rulesOfVM = of
         ruleCount = counts
+        budgetCount = p.budgets.map { _ in [Int](repeating: 0, count: p.hostCount) }
+        budgetUnits = [Double](repeating: 0, count: p.budgets.count)
+        for v in 0..<p.vmCount { for b in p.vmBudgets[v] { budgetCount[b][p.home[v]] += 1 } }
+        for (b, budget) in p.budgets.enumerated() {
+            budgetUnits[b] = (0..<p.hostCount).reduce(0) { $0 + (budgetCount[b][$1] > 0 ? budget.unitsPerHost[$1] : 0) }
+        }
+    }
+
+    /// Licence budgets (occupancy products with maxUnits) after moving `v` to `to`.
+    public func budgetsAllow(_ v: Int, _ to: Int) -> Bool {
+        let p = problem
+        let from = host[v]
+        for b in p.vmBudgets[v] {
+            var units = budgetUnits[b]
+            if budgetCount[b][to] == 0 { units += p.budgets[b].unitsPerHost[to] }
+            if budgetCount[b][from] == 1 { units -= p.budgets[b].unitsPerHost[from] }
+            if units > p.budgets[b].maxUnits + 1e-9 && units > budgetUnits[b] { return false }
+        }
+        return true
     }
 
     // MARK: - Objective
@@ -163,7 +185,7 @@ public struct PlacementState: Sendable {
     /// `ignoringCaps` for moves off a host being emptied (evacuations count against no cap).
     public func canMove(_ v: Int, to: Int, ignoringCaps: Bool = false) -> Bool {
         problem.movable[v] && to != host[v] && problem.canHost(v, to) && fits(v, to) && rulesAllow(v, to)
-            && (ignoringCaps || capsAllow(v, to))
+            && budgetsAllow(v, to) && (ignoringCaps || capsAllow(v, to))
     }
 
     // MARK: - Moving
@@ -190,6 +212,12 @@ public struct PlacementState: Sendable {
             if to == home { totalMoves -= 1; hostMoves[home] -= 1 } else { hostMoves[to] += 1 }
         }
         shiftRules(v, from: from, to: to)
+        for b in p.vmBudgets[v] {
+            if budgetCount[b][to] == 0 { budgetUnits[b] += p.budgets[b].unitsPerHost[to] }
+            budgetCount[b][to] += 1
+            budgetCount[b][from] -= 1
+            if budgetCount[b][from] == 0 { budgetUnits[b] -= p.budgets[b].unitsPerHost[from] }
+        }
         host[v] = to
     }
 

@@ -1,3 +1,4 @@
+import MigPlanLicensing
 import MigPlanMigration
 
 /// One live migration of the plan.
@@ -63,6 +64,9 @@ public struct Plan: Sendable {
     public var method: String
     /// The independent validator's findings: empty for every returned plan.
     public var violations: [String]
+    /// Licence units and cost per product before and after the plan.
+    public var licensesBefore: [LicenseUsage] = []
+    public var licensesAfter: [LicenseUsage] = []
 }
 
 /// `migplan plan --json` (shared/spec/cli.md), plus the gap, waves and method.
@@ -105,13 +109,18 @@ public struct PlanDocument: Encodable, Sendable {
     public var infeasibilities: [Plan.Infeasibility]
     public var emptiedHosts: [String]
 
-    public init(_ plan: Plan, licenses: [String: License] = [:]) {
+    public init(_ plan: Plan) {
         status = plan.status
         moves = plan.moves
         placement = Dictionary(plan.placement.map { ($0.vm, $0.host) }, uniquingKeysWith: { a, _ in a })
         before = plan.before
         after = plan.after
         bound = Bound(objective: plan.objectiveName, lower: plan.lowerBound, achieved: plan.achieved, gap: plan.gap)
+        var licenses: [String: License] = [:]
+        for (before, after) in zip(plan.licensesBefore, plan.licensesAfter) {
+            licenses[before.product] = License(unitsBefore: before.units, unitsAfter: after.units,
+                                               costBefore: before.cost, costAfter: after.cost)
+        }
         self.licenses = licenses
         solver = Solver(seconds: plan.solverSeconds, method: plan.method)
         waves = plan.waves

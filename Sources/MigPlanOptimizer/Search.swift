@@ -53,7 +53,7 @@ struct Search {
         }
         // 2. Broken hard rules.
         var guardCount = 0
-        while guardCount < 4 * max(1, p.hardRules.count) {
+        while guardCount < 4 * max(1, p.hardRules.count) + 2 * p.vmCount {
             guardCount += 1
             let broken = s.brokenHardRules()
             guard let (rule, _) = broken.first else { break }
@@ -61,6 +61,14 @@ struct Search {
         }
         for (rule, detail) in s.brokenHardRules() {
             unresolved.append((rule.vms[0], "rule \(rule.name) cannot be satisfied: \(detail)"))
+        }
+        // Licence budgets already exceeded stay a finding: migplan does not yet move VMs only
+        // to bring a budget back under its cap.
+        for (b, budget) in p.budgets.enumerated() where s.budgetUnits[b] > budget.maxUnits + 1e-9 {
+            let name = inv.products[budget.product].name
+            if let v = (0..<p.vmCount).first(where: { p.vmBudgets[$0].contains(b) }) {
+                unresolved.append((v, "licence budget of \(name): \(s.budgetUnits[b]) units in use, maxUnits \(budget.maxUnits)"))
+            }
         }
         // 3. Capacity: shed the cheapest VMs per MiB or MHz until each host fits.
         for h in 0..<p.hostCount where p.isTarget[h] {
@@ -213,7 +221,7 @@ struct Search {
                 if v % 256 == 0 && timeUp { return }
                 var best: (to: Int, d: Double, score: Double)? = nil
                 var candidates = p.allowed[v]
-                if s.host[v] != p.home[v] && p.isTarget[p.home[v]] { candidates.append(p.home[v]) }
+                if s.host[v] != p.home[v] && p.homeAllowed[v] { candidates.append(p.home[v]) }
                 for d in candidates where d != s.host[v] {
                     let delta = s.delta(v, to: d)
                     guard delta < -1e-7 else { continue }
@@ -308,11 +316,11 @@ struct Search {
               s.configured[y] - p.memory[b] + p.memory[a] <= p.memoryCapacity[y] + 1e-6,
               s.reserved[x] - p.reservation[a] + p.reservation[b] <= p.cpuCapacity[x] + 1e-6,
               s.reserved[y] - p.reservation[b] + p.reservation[a] <= p.cpuCapacity[y] + 1e-6 else { return nil }
-        guard s.capsAllow(b, x) else { return nil }
+        guard s.capsAllow(b, x), s.budgetsAllow(b, x) else { return nil }
         let d1 = s.delta(b, to: x)
         s.move(b, to: x)
         defer { s.move(b, to: y) }
-        guard s.capsAllow(a, y), s.rulesAllow(a, y) else { return nil }
+        guard s.capsAllow(a, y), s.rulesAllow(a, y), s.budgetsAllow(a, y) else { return nil }
         let d2 = s.delta(a, to: y)
         guard s.rulesAllow(b, x) else { return nil }
         return d1 + d2

@@ -1,4 +1,5 @@
 import MigPlanInventory
+import MigPlanLicensing
 import MigPlanMigration
 
 /// An independent re-check of a plan against the inventory: every hard constraint in the final
@@ -73,6 +74,21 @@ public struct PlanValidator: Sendable {
             found.append("\(name(h)): \(perHost[h]) moves exceed maxMovesPerHost \(perHostCap)")
         }
 
+        // Licence budgets (maxUnits): hold at the end, and no wave breaks one that held.
+        func overBudget(_ place: [Int]) -> Set<String> {
+            var out = Set<String>()
+            let connected = (0..<inv.hosts.count).map { !mustBeEmpty.contains($0) && inv.hosts[$0].state == .connected }
+            let reach = inv.vms.indices.map { v in [place[v]] }
+            for u in Licensing.usage(inv, placement: place, reach: reach, connected: connected) {
+                guard let product = inv.products.first(where: { $0.name == u.product }), product.maxUnits > 0,
+                      product.scope == .occupancy else { continue }
+                if u.units > product.maxUnits + 1e-9 { out.insert(u.product) }
+            }
+            return out
+        }
+        let budgetsAtStart = overBudget(inv.vms.map(\.host))
+        for name in overBudget(final).subtracting(budgetsAtStart).sorted() { found.append("licence budget of \(name) exceeded in the final state") }
+
         // Waves.
         var place = inv.vms.map(\.host)
         var c = [Double](repeating: 0, count: inv.hosts.count), r = c
@@ -105,6 +121,7 @@ public struct PlanValidator: Sendable {
                 r[s.from] -= inv.vms[s.v].cpuReservationMHz; r[s.to] += inv.vms[s.v].cpuReservationMHz
             }
             for rule in ruleBreaks(place).subtracting(before).sorted() { found.append("wave \(w) breaks must-rule \(rule)") }
+            for name in overBudget(place).subtracting(budgetsAtStart).sorted() { found.append("wave \(w) exceeds the licence budget of \(name)") }
         }
         if place != final { found.append("the waves do not lead to the planned placement") }
         return found

@@ -14,7 +14,7 @@ struct MigPlanCommand: ParsableCommand {
             (YAML or JSON).
             """,
         subcommands: [ModelsCommand.self, FeaturesCommand.self, CheckCommand.self, BaselineCommand.self, ProbeCommand.self,
-                      ExplainCommand.self, MatrixCommand.self, PlanCommand.self, GenerateCommand.self,
+                      ExplainCommand.self, MatrixCommand.self, PlanCommand.self, ReportCommand.self, GenerateCommand.self,
                       BenchCommand.self]
     )
 }
