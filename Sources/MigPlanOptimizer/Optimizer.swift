@@ -175,7 +175,7 @@ public struct Optimizer: Sendable {
     /// Licence use before (hosts in service now) and after (hosts left in service).
     func licenses(_ p: PlacementProblem, final: [Int]) -> ([LicenseUsage], [LicenseUsage]) {
         let inv = p.inventory
-        let reach = (0..<p.vmCount).map { v in p.allowed[v] + [p.home[v]] }
+        let reach = (0..<p.vmCount).map { v in p.allowed[v] + (p.homeAllowed[v] ? [p.home[v]] : []) }
         let connectedNow = inv.hosts.map { $0.state == .connected }
         let connectedAfter = (0..<p.hostCount).map { p.isTarget[$0] }
         return (Licensing.usage(inv, placement: p.home, reach: reach, connected: connectedNow),

@@ -173,7 +173,7 @@ public struct ReportBuilder: Sendable {
               let problem = try? PlacementProblem(inventory: inv, db: db, options: PlanOptions()) else {
             return placement.map { [$0] }
         }
-        return (0..<inv.vms.count).map { problem.allowed[$0] + [problem.home[$0]] }
+        return (0..<inv.vms.count).map { problem.allowed[$0] + (problem.homeAllowed[$0] ? [problem.home[$0]] : []) + [placement[$0]] }
     }
 
     /// The fewest hosts that can carry a product's VMs with one host to spare: hosts on which

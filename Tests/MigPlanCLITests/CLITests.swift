@@ -275,4 +275,26 @@ struct CLI {
         let why = try #require(out["infeasibilities"] as? [[String: String]])
         #expect(why.contains { $0["vm"] == "tenant-01" && ($0["constraint"] ?? "").contains("no host can take it") })
     }
+
+    @Test func reportCommand() throws {
+        let dir = FileManager.default.temporaryDirectory.appending(path: "migplan-report-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let html = dir.appending(path: "r.html"), csv = dir.appending(path: "r.csv")
+        let r = try CLI.run("report", "examples/licensing/inventory.yaml", "--scenario", "current", "--scenario", "confine:oracle-ee",
+                            "--html", html.path, "--csv", csv.path, "--json")
+        #expect(r.status == 0, "\(r.stderr)")
+        let doc = try #require(r.json as? [String: Any])
+        let scenarios = try #require(doc["scenarios"] as? [[String: Any]])
+        #expect(scenarios.map { $0["name"] as? String } == ["current", "confine:oracle-ee"])
+        for s in scenarios {
+            for key in ["name", "feasible", "hostsUsed", "moves", "products", "totalCost"] { #expect(s[key] != nil, "\(key)") }
+        }
+        let oracle = try #require((scenarios[1]["products"] as? [String: Any])?["oracle-ee"] as? [String: Any])
+        #expect(oracle["units"] as? Double == 32 && oracle["cost"] as? Double == 1_520_000)
+        #expect((oracle["hosts"] as? [String])?.count == 2)
+        #expect(try String(contentsOf: html, encoding: .utf8).hasPrefix("<!DOCTYPE html>"))
+        #expect(try String(contentsOf: csv, encoding: .utf8).hasPrefix("scenario,feasible"))
+        let bad = try CLI.run("report", "examples/licensing/inventory.yaml", "--scenario", "confine:sap")
+        #expect(bad.status == 2 && bad.stderr.contains("no product 'sap'"))
+    }
 }
