@@ -84,7 +84,15 @@ public struct Optimizer: Sendable {
                 if r.status == .optimal, let value = r.objective { bound = max(bound ?? value, value) }
             }
         }
-        if let b = bound { bound = min(b, state.objective) }
+        if let b = bound {
+            // A proven bound above the plan would be a bug in a relaxation: say so, claim nothing.
+            if b > state.objective * (1 + 1e-6) + 1e-6 {
+                logger?.error("lower bound above the achieved objective", metadata: ["bound": "\(b)", "achieved": "\(state.objective)"])
+                bound = nil
+            } else {
+                bound = min(b, state.objective)
+            }
+        }
 
         // Sequence and validate.
         let final = state.host

@@ -58,15 +58,7 @@ struct CPUBench: ParsableCommand {
         }
     }
 
-    private func best(_ body: () throws -> Void) throws -> Double {
-        var best = Double.infinity
-        for _ in 0..<max(1, repeats) {
-            let start = DispatchTime.now().uptimeNanoseconds
-            try body()
-            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-        }
-        return best
-    }
+    private func best(_ body: () throws -> Void) throws -> Double { try bestTime(of: repeats, body) }
 }
 
 struct MatrixBench: ParsableCommand {
@@ -106,15 +98,7 @@ struct MatrixBench: ParsableCommand {
         }
     }
 
-    private func best(_ body: () throws -> Void) throws -> Double {
-        var best = Double.infinity
-        for _ in 0..<max(1, repeats) {
-            let start = DispatchTime.now().uptimeNanoseconds
-            try body()
-            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-        }
-        return best
-    }
+    private func best(_ body: () throws -> Void) throws -> Double { try bestTime(of: repeats, body) }
 }
 
 struct PlanBench: ParsableCommand {
@@ -211,4 +195,15 @@ func peakMemoryMiB() -> Double {
     var usage = rusage()
     getrusage(RUSAGE_SELF.rawValue, &usage)
     return Double(usage.ru_maxrss) / 1024
+}
+
+/// The shortest of `repeats` timings of `body`, in seconds.
+func bestTime(of repeats: Int, _ body: () throws -> Void) throws -> Double {
+    var best = Double.infinity
+    for _ in 0..<max(1, repeats) {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try body()
+        best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    }
+    return best
 }

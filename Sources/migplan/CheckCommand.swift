@@ -26,10 +26,7 @@ struct CheckCommand: ParsableCommand {
         let cpudb = try db.load()
         let inv = try inventory.load(cpudb)
         if let inv, let vm = inv.vm(named: source) {
-            guard let host = inv.host(named: destination) else {
-                throw MigPlanError.invalidInput(file: inv.source, line: nil, keyPath: "hosts",
-                                                message: "no host '\(destination)' in the inventory" + MigPlanError.didYouMean(MigPlanError.closeNames(destination, among: inv.hosts.map(\.name))))
-            }
+            let host = try inv.hostIndex(destination)
             let readiness = ReadinessEngine(inventory: inv, db: cpudb).check(vm: vm, host: host)
             try ExplainCommand.report(readiness, inventory: inv, vm: vm, json: json, all: false)
             if !readiness.allowed { throw NegativeAnswer() }

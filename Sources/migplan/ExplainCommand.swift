@@ -26,14 +26,8 @@ struct ExplainCommand: ParsableCommand {
     func run() throws {
         let cpudb = try db.load()
         guard let inv = try inventory.load(cpudb) else { return }
-        guard let v = inv.vm(named: vm) else {
-            throw MigPlanError.invalidInput(file: inv.source, line: nil, keyPath: "vms",
-                                            message: "no VM '\(vm)' in the inventory" + MigPlanError.didYouMean(MigPlanError.closeNames(vm, among: inv.vms.map(\.name))))
-        }
-        guard let h = inv.host(named: host) else {
-            throw MigPlanError.invalidInput(file: inv.source, line: nil, keyPath: "hosts",
-                                            message: "no host '\(host)' in the inventory" + MigPlanError.didYouMean(MigPlanError.closeNames(host, among: inv.hosts.map(\.name))))
-        }
+        let v = try inv.vmIndex(vm)
+        let h = try inv.hostIndex(host)
         let readiness = ReadinessEngine(inventory: inv, db: cpudb).check(vm: v, host: h)
         try Self.report(readiness, inventory: inv, vm: v, json: json, all: true)
         if !readiness.allowed { throw NegativeAnswer() }
