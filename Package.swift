@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "MigPlanOptimizer", targets: ["MigPlanOptimizer"]),
         .library(name: "MigPlanLicensing", targets: ["MigPlanLicensing"]),
         .library(name: "MigPlanReports", targets: ["MigPlanReports"]),
+        .library(name: "MigPlanROADEF", targets: ["MigPlanROADEF"]),
         .executable(name: "migplan", targets: ["migplan"]),
     ],
     dependencies: [
@@ -81,6 +82,9 @@ let package = Package(
             dependencies: ["MigPlanOptimizer", "MigPlanLicensing", "MigPlanInventory", "MigPlanCPU"]
         ),
 
+        // The ROADEF/EURO 2012 machine-reassignment benchmark: instance reader and evaluator.
+        .target(name: "MigPlanROADEF", dependencies: ["MigPlanCPU"]),
+
         // Build-time tool: turns cpudb/*.json into Swift source, so every binary carries its data.
         .executableTarget(name: "cpudb-embed"),
         .plugin(
@@ -99,6 +103,7 @@ let package = Package(
                 "MigPlanOptimizer",
                 "MigPlanLicensing",
                 "MigPlanReports",
+                "MigPlanROADEF",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -109,6 +114,7 @@ let package = Package(
         .testTarget(name: "MigPlanMigrationTests", dependencies: ["MigPlanMigration", "MigPlanInventory", "MigPlanCPU"]),
         .testTarget(name: "MigPlanOptimizerTests", dependencies: ["MigPlanOptimizer", "MigPlanLP", "MigPlanMigration", "MigPlanInventory", "MigPlanCPU"]),
         .testTarget(name: "MigPlanReportsTests", dependencies: ["MigPlanReports", "MigPlanLicensing", "MigPlanOptimizer", "MigPlanInventory", "MigPlanCPU"]),
+        .testTarget(name: "MigPlanROADEFTests", dependencies: ["MigPlanROADEF", "MigPlanCPU"]),
         .testTarget(name: "MigPlanCLITests", dependencies: ["migplan"]),
     ],
     swiftLanguageModes: [.v6]

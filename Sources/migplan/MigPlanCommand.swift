@@ -14,7 +14,8 @@ struct MigPlanCommand: ParsableCommand {
             (YAML or JSON).
             """,
         subcommands: [ModelsCommand.self, FeaturesCommand.self, CheckCommand.self, BaselineCommand.self, ProbeCommand.self,
-                      ExplainCommand.self, MatrixCommand.self, PlanCommand.self, ReportCommand.self, GenerateCommand.self,
+                      ExplainCommand.self, MatrixCommand.self, PlanCommand.self, ReportCommand.self, ROADEFCommand.self,
+                      GenerateCommand.self,
                       BenchCommand.self]
     )
 }
