@@ -5,6 +5,16 @@ import MigPlanLP
 /// (MILP) when small enough to prove, and as an LP relaxation for a lower bound when moderate.
 /// Its objective is the same function ``PlacementState/objective`` computes.
 struct ExactModel {
+    /// Free assignment variables the model would have, without building it.
+    static func binaryCount(_ p: PlacementProblem) -> Int {
+        var n = 0
+        for v in 0..<p.vmCount {
+            let c = (p.movable[v] ? p.allowed[v].count : 0) + (p.homeAllowed[v] || (!p.movable[v] && p.isTarget[p.home[v]]) ? 1 : 0)
+            if c > 1 { n += c }
+        }
+        return n
+    }
+
     var program = LinearProgram()
     /// (vm, host, variable) of every free assignment.
     var columns: [(v: Int, h: Int, x: LinearProgram.Variable)] = []

@@ -48,9 +48,10 @@ public struct Optimizer: Sendable {
         var proven = false
 
         // Exact MILP where the model is small enough to prove.
-        let model = ExactModel(problem)
+        let binaries = ExactModel.binaryCount(problem)
+        let model = binaries <= max(options.exactBinaryLimit, 12_000) ? ExactModel(problem) : nil
         var bound: Double? = nil
-        if model.binaries > 0 && model.binaries <= options.exactBinaryLimit && now() < deadline {
+        if let model, model.binaries > 0 && model.binaries <= options.exactBinaryLimit && now() < deadline {
             let s = model.program.solve(SolveOptions(timeLimit: max(0.05, deadline - now())), logger: logger)
             if s.hasSolution, let value = s.objective {
                 let exact = model.placement(s)
@@ -79,7 +80,7 @@ public struct Optimizer: Sendable {
         // Lower bound: the best of the relaxations that are affordable.
         if options.goal == .balance {
             if let b = LowerBound.separable(problem, deadline: deadline + 1) { bound = max(bound ?? b, b) }
-            if !proven && model.binaries > 0 && model.binaries <= 12_000 && now() < deadline {
+            if let model, !proven && model.binaries > 0 && now() < deadline {
                 let r = model.program.relaxation.solve(SolveOptions(timeLimit: max(0.05, deadline - now())))
                 if r.status == .optimal, let value = r.objective { bound = max(bound ?? value, value) }
             }

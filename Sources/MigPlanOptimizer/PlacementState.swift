@@ -83,16 +83,22 @@ public struct PlacementState: Sendable {
 
     /// Penalty of a soft rule in the current counts.
     private func rulePenalty(_ r: Int) -> Double {
+        rulePenalty(r, counts: ruleCount[r], moved: nil)
+    }
+
+    /// Penalty of a soft rule with the given member counts per host; `moved` = (vm, new host)
+    /// when evaluating a move before making it.
+    private func rulePenalty(_ r: Int, counts: [Int: Int], moved: (v: Int, to: Int)?) -> Double {
         let rule = allRules[r]
         guard r >= problem.hardRules.count else { return 0 }
-        let counts = ruleCount[r]
+        func hostOf(_ v: Int) -> Int { moved?.v == v ? moved!.to : host[v] }
         switch rule.kind {
         case .vmAntiAffinity:
             return problem.shouldPenalty * Double(counts.values.reduce(0) { $0 + max(0, $1 - 1) })
         case .vmAffinity:
             // Members apart from the rule's first VM.
-            let anchor = host[rule.vms[0]]
-            return problem.shouldPenalty * Double(rule.vms.dropFirst().filter { host[$0] != anchor }.count)
+            let anchor = hostOf(rule.vms[0])
+            return problem.shouldPenalty * Double(rule.vms.dropFirst().filter { hostOf($0) != anchor }.count)
         case .vmHost:
             let group = problem.groupHosts[rule.hostGroup ?? ""] ?? []
             let inside = counts.filter { group.contains($0.key) }.values.reduce(0, +)
@@ -135,11 +141,13 @@ public struct PlacementState: Sendable {
             - balanceTerm(to, load: load[to], memory: activeMemory[to])
         if from == p.home[v] { d += p.moveCost[v] } else if to == p.home[v] { d -= p.moveCost[v] }
         if !rulesOfVM[v].isEmpty && p.shouldPenalty > 0 {
-            var copy = self
-            let before = rulesOfVM[v].reduce(0.0) { $0 + copy.rulePenalty($1) }
-            copy.shiftRules(v, from: from, to: to)
-            let after = rulesOfVM[v].reduce(0.0) { $0 + copy.rulePenalty($1) }
-            d += after - before
+            for r in rulesOfVM[v] where r >= p.hardRules.count {
+                var counts = ruleCount[r]
+                counts[from, default: 0] -= 1
+                if counts[from] == 0 { counts[from] = nil }
+                counts[to, default: 0] += 1
+                d += rulePenalty(r, counts: counts, moved: (v, to)) - rulePenalty(r)
+            }
         }
         return d
     }
