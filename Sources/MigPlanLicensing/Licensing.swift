@@ -37,7 +37,8 @@ public enum Licensing {
             return Double((h.sockets + 1) / 2)
         case .perCore:
             let cores = max(p.minCoresPerHost, h.sockets * max(p.minCoresPerSocket, h.coresPerSocket))
-            return (Double(cores) * p.coreFactor - 1e-9).rounded(.up)
+            // Rounded up, and a host with cores never needs less than one licence.
+            return max(1, (Double(cores) * p.coreFactor - 1e-9).rounded(.up))
         case .perHost:
             return 1
         case .perVCPU:

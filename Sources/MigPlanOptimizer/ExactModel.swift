@@ -129,16 +129,24 @@ struct ExactModel {
                 }
             }
         }
-        // Move caps (evacuations do not count).
+        // Move caps (evacuations do not count); a VM with one possible host elsewhere is a
+        // forced move and uses cap room as a constant.
         let counted = columns.filter { p.counted($0.v) && $0.h != p.home[$0.v] }
+        var forcedTotal = 0
+        var forcedOnHost = [Int](repeating: 0, count: p.hostCount)
+        for v in 0..<p.vmCount where candidates[v].count == 1 && candidates[v][0] != p.home[v] && p.counted(v) {
+            forcedTotal += 1
+            forcedOnHost[p.home[v]] += 1
+            forcedOnHost[candidates[v][0]] += 1
+        }
         if p.maxMoves > 0 && !counted.isEmpty {
-            lp.addConstraint(counted.map { .init($0.x, 1) }, .lessOrEqual, Double(p.maxMoves))
+            lp.addConstraint(counted.map { .init($0.x, 1) }, .lessOrEqual, Double(p.maxMoves - forcedTotal))
         }
         if p.maxMovesPerHost > 0 {
             for h in 0..<p.hostCount {
                 let touching = counted.filter { $0.h == h || p.home[$0.v] == h }
-                if touching.count > p.maxMovesPerHost {
-                    lp.addConstraint(touching.map { .init($0.x, 1) }, .lessOrEqual, Double(p.maxMovesPerHost))
+                if touching.count + forcedOnHost[h] > p.maxMovesPerHost && !touching.isEmpty {
+                    lp.addConstraint(touching.map { .init($0.x, 1) }, .lessOrEqual, Double(p.maxMovesPerHost - forcedOnHost[h]))
                 }
             }
         }

@@ -37,6 +37,8 @@ public struct Optimizer: Sendable {
                         licensesBefore: licenses(problem, final: problem.home).0, licensesAfter: licenses(problem, final: problem.home).0)
         }
         var emptied: [Int] = []
+        // What the mandatory moves alone give: the fallback if a better plan cannot be ordered.
+        let mandatoryOnly = (state.host, search.reasons)
         if options.goal == .consolidate {
             emptied = consolidate(&state, &problem, &search)
             methods.append("consolidation")
@@ -58,6 +60,7 @@ public struct Optimizer: Sendable {
                 var candidate = PlacementState(problem: problem)
                 for v in 0..<problem.vmCount where exact[v] != candidate.host[v] { candidate.move(v, to: exact[v]) }
                 let consistent = candidate.brokenHardRules().isEmpty && abs(candidate.objective - value) <= 1e-6 * max(1, abs(value))
+                    && candidate.capsAndBudgetsHold(comparedTo: PlacementState(problem: problem))
                 if !consistent {
                     logger?.warning("MILP solution disagrees with the objective or the rules; kept the search's plan",
                                     metadata: ["milp": "\(value)", "evaluated": "\(candidate.objective)"])
@@ -95,19 +98,54 @@ public struct Optimizer: Sendable {
             }
         }
 
-        // Sequence and validate.
-        let final = state.host
-        let sequence = Sequencer(problem: problem).sequence(final: final, priority: search.reasons)
+        // Sequence and validate; a plan that cannot be ordered or fails the validator falls back
+        // to the mandatory moves alone (and, for consolidation, to the hosts it kept).
         let validator = PlanValidator(inventory: inventory, engine: problem.engine,
                                       mustBeEmpty: Set((0..<problem.hostCount).filter { problem.evacuated[$0] }),
+                                      capExempt: Set((0..<problem.hostCount).filter { problem.capExempt[$0] }),
                                       maxMoves: problem.maxMoves)
-        var violations = validator.violations(final: final, steps: sequence.steps)
-        if !sequence.unresolved.isEmpty {
-            violations.append("the sequencer could not order the moves of " + sequence.unresolved.map { inventory.vms[$0].name }.joined(separator: ", "))
+        func sequenceAndValidate(_ final: [Int], _ reasons: [Int: MoveReason]) -> (Sequencer.Result, [String]) {
+            let sequence = Sequencer(problem: problem).sequence(final: final, priority: reasons)
+            var violations = validator.violations(final: final, steps: sequence.steps)
+            if !sequence.unresolved.isEmpty {
+                violations.append("the sequencer could not order the moves of " + sequence.unresolved.map { inventory.vms[$0].name }.joined(separator: ", "))
+            }
+            return (sequence, violations)
         }
+        var final = state.host
+        var (sequence, violations) = sequenceAndValidate(final, search.reasons)
         if !violations.isEmpty {
-            logger?.error("plan failed validation", metadata: ["violations": "\(violations)"])
-            throw .invalidDatabase(file: "optimizer", message: "internal error: the plan failed validation: " + violations.prefix(5).joined(separator: "; "))
+            logger?.warning("plan could not be ordered or validated; falling back to the mandatory moves",
+                            metadata: ["violations": "\(violations.prefix(5))"])
+            let fallbackProblem = emptied.isEmpty ? problem : (try? PlacementProblem(inventory: inventory, db: db, options: options)) ?? problem
+            var fallback = PlacementState(problem: fallbackProblem)
+            for v in 0..<problem.vmCount where mandatoryOnly.0[v] != fallback.host[v] { fallback.move(v, to: mandatoryOnly.0[v]) }
+            let fallbackValidator = PlanValidator(
+                inventory: inventory, engine: fallbackProblem.engine,
+                mustBeEmpty: Set((0..<fallbackProblem.hostCount).filter { fallbackProblem.evacuated[$0] }),
+                capExempt: Set((0..<fallbackProblem.hostCount).filter { fallbackProblem.capExempt[$0] }), maxMoves: fallbackProblem.maxMoves)
+            let fallbackSequence = Sequencer(problem: fallbackProblem).sequence(final: fallback.host, priority: mandatoryOnly.1)
+            var fallbackViolations = fallbackValidator.violations(final: fallback.host, steps: fallbackSequence.steps)
+            if !fallbackSequence.unresolved.isEmpty { fallbackViolations.append("the mandatory moves cannot be ordered") }
+            guard fallbackViolations.isEmpty else {
+                // Even the mandatory moves cannot be carried out safely: say which constraint.
+                return Plan(status: .infeasible, moves: [], placement: placement(problem, problem.home), before: before,
+                            after: before, objectiveName: objectiveName(problem), achieved: PlacementState(problem: problem).objective,
+                            lowerBound: nil, waves: 0, migratedMiB: 0,
+                            infeasibilities: fallbackViolations.map { .init(vm: "-", constraint: $0) },
+                            emptiedHosts: [], solverSeconds: now() - start, method: "mandatory moves", violations: [],
+                            licensesBefore: licenses(problem, final: problem.home).0, licensesAfter: licenses(problem, final: problem.home).0)
+            }
+            methods.append("fell back to the mandatory moves (\(violations.first ?? ""))")
+            problem = fallbackProblem
+            state = fallback
+            search.reasons = mandatoryOnly.1
+            emptied = []
+            bound = nil
+            proven = false
+            final = fallback.host
+            sequence = fallbackSequence
+            violations = []
         }
         let moves = sequence.steps.map { step -> PlannedMove in
             let pc = problem.engine.precopy[step.v]
@@ -166,7 +204,7 @@ public struct Optimizer: Sendable {
         if !emptied.isEmpty {
             // The emptied hosts leave the balance: recompute the problem with them evacuated.
             var options = p.options
-            options.evacuate += emptied.map { p.inventory.hosts[$0].name }
+            options.powerOff += emptied.map { p.inventory.hosts[$0].name }
             if let q = try? PlacementProblem(inventory: p.inventory, db: db, options: options) {
                 let moved = s.host
                 p = q

@@ -22,6 +22,9 @@ public struct PlanOptions: Sendable, Hashable {
     public var goal: Goal
     /// Largest number of binaries for which the exact MILP is tried.
     public var exactBinaryLimit: Int
+    /// Hosts to power off (consolidation): they enter standby, and moves off them count
+    /// against no cap, as evacuations.
+    public var powerOff: [String] = []
 
     public init(threshold: Int? = nil, maxMoves: Int? = nil, timeLimit: Double = 10, evacuate: [String] = [],
                 goal: Goal = .balance, exactBinaryLimit: Int = 160) {
@@ -71,8 +74,11 @@ public struct PlacementProblem: Sendable {
     public let hostMemory: [Double]
     /// Hosts that may hold VMs at the end.
     public let isTarget: [Bool]
-    /// Hosts that must be emptied (maintenance, standby with VMs, --evacuate).
+    /// Hosts that must be emptied (maintenance, standby with VMs, --evacuate, powered off).
     public let evacuated: [Bool]
+    /// Hosts whose VMs' moves count against no cap: maintenance and standby hosts, those given
+    /// to --evacuate and those consolidation powers off (entering standby).
+    public let capExempt: [Bool]
     public let targetLoad: Double
     public let targetMemory: Double
     public let memoryScale: Double
@@ -112,6 +118,12 @@ public struct PlacementProblem: Sendable {
             }
             evac[h] = true
         }
+        // Hosts being powered off enter standby, which DRS treats as mandatory and uncapped,
+        // like maintenance.
+        for name in options.powerOff {
+            if let h = inv.host(named: name) { evac[h] = true }
+        }
+        capExempt = evac
         evacuated = evac
         isTarget = evac.map { !$0 }
         cpuCapacity = inv.hosts.map(\.cpuCapacityMHz)
@@ -191,7 +203,7 @@ public struct PlacementProblem: Sendable {
     }
 
     /// Whether a move of `v` counts against move caps (evacuations do not).
-    public func counted(_ v: Int) -> Bool { !evacuated[home[v]] }
+    public func counted(_ v: Int) -> Bool { !capExempt[home[v]] }
 
     /// With move caps, the number of moves is the scarce resource: moves are chosen by the
     /// improvement they buy, not by improvement per byte copied.

@@ -229,6 +229,18 @@ public struct PlacementState: Sendable {
         host[v] = to
     }
 
+    /// Every move cap and licence budget holds in this state (budgets already over at the start
+    /// may stay over, not grow).
+    public func capsAndBudgetsHold(comparedTo start: PlacementState) -> Bool {
+        let p = problem
+        if p.maxMoves > 0 && totalMoves > p.maxMoves { return false }
+        if p.maxMovesPerHost > 0 && hostMoves.contains(where: { $0 > p.maxMovesPerHost }) { return false }
+        for (b, budget) in p.budgets.enumerated() where budgetUnits[b] > budget.maxUnits + 1e-9 && budgetUnits[b] > start.budgetUnits[b] + 1e-9 {
+            return false
+        }
+        return true
+    }
+
     /// Hard rules that are broken now, as (rule, detail).
     public func brokenHardRules() -> [(Rule, String)] {
         var out: [(Rule, String)] = []

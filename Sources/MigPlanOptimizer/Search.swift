@@ -51,13 +51,14 @@ struct Search {
                 unresolved.append((v, "must leave \(inv.hosts[s.host[v]].name) but no host can take it (\(whyNowhere(s, v)))"))
             }
         }
-        // 2. Broken hard rules.
+        // 2. Broken hard rules: repair each in turn; one that cannot be repaired does not stop
+        // the others.
         var guardCount = 0
+        var stuck = Set<String>()
         while guardCount < 4 * max(1, p.hardRules.count) + 2 * p.vmCount {
             guardCount += 1
-            let broken = s.brokenHardRules()
-            guard let (rule, _) = broken.first else { break }
-            if !fix(rule, &s) { break }
+            guard let (rule, _) = s.brokenHardRules().first(where: { !stuck.contains($0.0.name) }) else { break }
+            if !fix(rule, &s) { stuck.insert(rule.name) }
         }
         for (rule, detail) in s.brokenHardRules() {
             unresolved.append((rule.vms[0], "rule \(rule.name) cannot be satisfied: \(detail)"))
@@ -122,7 +123,15 @@ struct Search {
                 if best == nil || cost < best!.cost { best = (h, cost) }
             }
             guard let target = best?.host else { return false }
-            for v in rule.vms where s.host[v] != target { s.move(v, to: target); reasons[v] = .rule }
+            // Move the members together on a trial state; keep it only if caps, budgets and the
+            // other must-rules still hold.
+            let start = s
+            var trial = s
+            for v in rule.vms where trial.host[v] != target { trial.move(v, to: target) }
+            let newlyBroken = Set(trial.brokenHardRules().map(\.0.name)).subtracting(start.brokenHardRules().map(\.0.name))
+            guard newlyBroken.isEmpty, trial.capsAndBudgetsHold(comparedTo: PlacementState(problem: p)) else { return false }
+            for v in rule.vms where s.host[v] != target { reasons[v] = .rule }
+            s = trial
             return true
         case .vmHost:
             for v in rule.vms where p.movable[v] {
@@ -144,6 +153,7 @@ struct Search {
         }
         if !p.allowed[v].contains(where: { s.fits(v, $0) }) { return "capacity" }
         if !p.allowed[v].contains(where: { s.rulesAllow(v, $0) }) { return "rules" }
+        if !p.allowed[v].contains(where: { s.budgetsAllow(v, $0) }) { return "licence budget" }
         return "move caps"
     }
 

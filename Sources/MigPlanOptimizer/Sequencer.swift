@@ -30,12 +30,22 @@ struct Sequencer {
         }
         var pending = (0..<p.vmCount).filter { final[$0] != host[$0] }
             .sorted { (rank(priority[$0]), -p.memory[$0], $0) < (rank(priority[$1]), -p.memory[$1], $1) }
-        // Affinity (must) groups move together, in one wave.
-        var unit: [Int: [Int]] = [:]
-        for rule in p.hardRules where rule.kind == .vmAffinity {
-            let movers = rule.vms.filter { final[$0] != host[$0] }
-            for v in movers { unit[v] = movers }
+        // Affinity (must) groups move together, in one wave; overlapping rules form one group.
+        var parent = Array(0..<p.vmCount)
+        func root(_ v: Int) -> Int {
+            var r = v
+            while parent[r] != r { r = parent[r] }
+            return r
         }
+        var grouped = Set<Int>()
+        for rule in p.hardRules where rule.kind == .vmAffinity {
+            for v in rule.vms.dropFirst() { parent[root(v)] = root(rule.vms[0]) }
+            grouped.formUnion(rule.vms)
+        }
+        var members: [Int: [Int]] = [:]
+        for v in grouped.sorted() where final[v] != host[v] { members[root(v), default: []].append(v) }
+        var unit: [Int: [Int]] = [:]
+        for group in members.values { for v in group { unit[v] = group } }
         var steps: [(Int, Int, Int, Int)] = []
         var wave = 0
         var detours = 0
@@ -69,10 +79,13 @@ struct Sequencer {
                 }
             }
             if scheduled.isEmpty {
-                // Deadlock (a swap or cycle between full hosts): send one VM through a host with room.
-                guard let v = pending.first, let via = detour(v, host: host, configured: configured, reserved: reserved, final: final) else {
-                    return Result(steps: steps, unresolved: pending)
+                // Deadlock (a swap or cycle between full hosts): send one VM through a host with
+                // room; never a member of an affinity group, which must move as a whole.
+                var chosen: (Int, Int)? = nil
+                for v in pending where !grouped.contains(v) {
+                    if let via = detour(v, host: host, configured: configured, reserved: reserved, final: final) { chosen = (v, via); break }
                 }
+                guard let (v, via) = chosen else { return Result(steps: steps, unresolved: pending) }
                 detours += 1
                 steps.append((v, host[v], via, wave))
                 configured[host[v]] -= p.memory[v]; reserved[host[v]] -= p.reservation[v]

@@ -62,7 +62,8 @@ struct BruteForce {
     func optimum() -> (value: Double, placement: [Int])? {
         let p = problem
         let validator = PlanValidator(inventory: inventory, engine: p.engine,
-                                      mustBeEmpty: Set((0..<p.hostCount).filter { p.evacuated[$0] }), maxMoves: p.maxMoves)
+                                      mustBeEmpty: Set((0..<p.hostCount).filter { p.evacuated[$0] }),
+                                      capExempt: Set((0..<p.hostCount).filter { p.capExempt[$0] }), maxMoves: p.maxMoves)
         var best: (Double, [Int])? = nil
         var assignment = [Int](repeating: 0, count: p.vmCount)
         let total = Int(pow(Double(p.hostCount), Double(p.vmCount)))
@@ -72,7 +73,11 @@ struct BruteForce {
             // Static readiness of every moved VM, then the validator's final-state checks.
             var ok = true
             for v in 0..<p.vmCount where assignment[v] != p.home[v] && !p.allowedSet[v].contains(assignment[v]) { ok = false; break }
-            guard ok, validator.violations(final: assignment, steps: []).filter({ !$0.contains("do not lead") }).isEmpty else { continue }
+            // One move per wave: the final state and the move caps, not the sequencing.
+            let steps = (0..<p.vmCount).filter { assignment[$0] != p.home[$0] }.enumerated().map {
+                (v: $1, from: p.home[$1], to: assignment[$1], wave: $0 + 1)
+            }
+            guard ok, validator.violations(final: assignment, steps: steps).filter({ !$0.hasPrefix("wave ") }).isEmpty else { continue }
             var s = PlacementState(problem: p)
             for v in 0..<p.vmCount where assignment[v] != s.host[v] { s.move(v, to: assignment[v]) }
             let f = s.objective
