@@ -14,9 +14,58 @@ struct Search {
     /// Mandatory work that could not be done, as (VM, constraint).
     var unresolved: [(vm: Int, constraint: String)] = []
 
+    /// Members of the must-affinity group of each VM (overlapping rules merged); empty if none.
+    let affinityGroup: [[Int]]
+
     init(problem: PlacementProblem, deadline: Double) {
         self.problem = problem
         self.deadline = deadline
+        var parent = Array(0..<problem.vmCount)
+        func root(_ v: Int) -> Int {
+            var r = v
+            while parent[r] != r { r = parent[r] }
+            return r
+        }
+        for rule in problem.hardRules where rule.kind == .vmAffinity {
+            for v in rule.vms.dropFirst() { parent[root(v)] = root(rule.vms[0]) }
+        }
+        var groups: [Int: [Int]] = [:]
+        for rule in problem.hardRules where rule.kind == .vmAffinity {
+            for v in rule.vms { groups[root(v), default: []].append(v) }
+        }
+        var byVM = [[Int]](repeating: [], count: problem.vmCount)
+        for (_, members) in groups {
+            let unique = Array(Set(members)).sorted()
+            for v in unique { byVM[v] = unique }
+        }
+        affinityGroup = byVM
+    }
+
+    /// Moves a must-affinity group to one host together (the best by objective), when every
+    /// member may run there, the host has room for all, and caps, budgets and the other
+    /// must-rules still hold. True if it moved them.
+    func moveGroup(_ s: inout PlacementState, _ members: [Int], reason: MoveReason, reasons: inout [Int: MoveReason]) -> Bool {
+        let p = problem
+        guard members.allSatisfy({ p.movable[$0] }) else { return false }
+        let start = PlacementState(problem: p)
+        let brokenBefore = Set(s.brokenHardRules().map(\.0.name))
+        var best: (host: Int, state: PlacementState, objective: Double)? = nil
+        for h in 0..<p.hostCount where p.isTarget[h] && members.allSatisfy({ p.canHost($0, h) }) {
+            let movers = members.filter { s.host[$0] != h }
+            guard !movers.isEmpty else { continue }
+            let memory = movers.reduce(0.0) { $0 + p.memory[$1] }, reserve = movers.reduce(0.0) { $0 + p.reservation[$1] }
+            guard s.configured[h] + memory <= p.memoryCapacity[h] + 1e-6, s.reserved[h] + reserve <= p.cpuCapacity[h] + 1e-6 else { continue }
+            var trial = s
+            for v in movers { trial.move(v, to: h) }
+            let brokenAfter = Set(trial.brokenHardRules().map(\.0.name))
+            guard brokenAfter.isSubset(of: brokenBefore), trial.capsAndBudgetsHold(comparedTo: start) else { continue }
+            let f = trial.objective
+            if best == nil || f < best!.objective { best = (h, trial, f) }
+        }
+        guard let b = best else { return false }
+        for v in members where s.host[v] != b.host { reasons[v] = reason }
+        s = b.state
+        return true
     }
 
     var timeUp: Bool { now() >= deadline }
@@ -44,9 +93,12 @@ struct Search {
                 unresolved.append((v, "must leave \(inv.hosts[s.host[v]].name) (\(inv.hosts[s.host[v]].state.rawValue)) but is not movable"))
                 continue
             }
+            if !p.evacuated[s.host[v]] { continue }  // moved already with its affinity group
             if let (h, _) = bestDestination(s, v) {
                 s.move(v, to: h)
                 reasons[v] = .evacuation
+            } else if !affinityGroup[v].isEmpty, moveGroup(&s, affinityGroup[v], reason: .evacuation, reasons: &reasons) {
+                continue
             } else {
                 unresolved.append((v, "must leave \(inv.hosts[s.host[v]].name) but no host can take it (\(whyNowhere(s, v)))"))
             }
@@ -112,32 +164,15 @@ struct Search {
             }
             return false
         case .vmAffinity:
-            // Gather all members on the host that needs the cheapest moves and can take them.
-            var best: (host: Int, cost: Double)? = nil
-            for h in Set(rule.vms.map { s.host[$0] }).sorted() + (0..<p.hostCount).filter({ p.isTarget[$0] }) {
-                let movers = rule.vms.filter { s.host[$0] != h }
-                guard movers.allSatisfy({ p.movable[$0] && p.canHost($0, h) }) else { continue }
-                let extraMem = movers.reduce(0) { $0 + p.memory[$1] }, extraRes = movers.reduce(0) { $0 + p.reservation[$1] }
-                guard s.configured[h] + extraMem <= p.memoryCapacity[h] + 1e-6, s.reserved[h] + extraRes <= p.cpuCapacity[h] + 1e-6 else { continue }
-                let cost = movers.reduce(0) { $0 + p.moveCost[$1] }
-                if best == nil || cost < best!.cost { best = (h, cost) }
-            }
-            guard let target = best?.host else { return false }
-            // Move the members together on a trial state; keep it only if caps, budgets and the
-            // other must-rules still hold.
-            let start = s
-            var trial = s
-            for v in rule.vms where trial.host[v] != target { trial.move(v, to: target) }
-            let newlyBroken = Set(trial.brokenHardRules().map(\.0.name)).subtracting(start.brokenHardRules().map(\.0.name))
-            guard newlyBroken.isEmpty, trial.capsAndBudgetsHold(comparedTo: PlacementState(problem: p)) else { return false }
-            for v in rule.vms where s.host[v] != target { reasons[v] = .rule }
-            s = trial
-            return true
+            // Gather the whole group on the one host where that is best and keeps everything else.
+            let group = affinityGroup[rule.vms[0]].isEmpty ? rule.vms : affinityGroup[rule.vms[0]]
+            return moveGroup(&s, group, reason: .rule, reasons: &reasons)
         case .vmHost:
             for v in rule.vms where p.movable[v] {
                 let group = p.groupHosts[rule.hostGroup ?? ""] ?? []
                 guard group.contains(s.host[v]) == rule.policy.isNegative else { continue }
                 if let (h, _) = bestDestination(s, v) { s.move(v, to: h); reasons[v] = .rule; return true }
+                if !affinityGroup[v].isEmpty, moveGroup(&s, affinityGroup[v], reason: .rule, reasons: &reasons) { return true }
             }
             return false
         }

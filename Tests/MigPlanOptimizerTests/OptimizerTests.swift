@@ -256,4 +256,37 @@ struct BruteForce {
         }
         if let lb = plan.lowerBound { #expect(lb <= plan.achieved + 1e-6) }
     }
+
+    // Regressions from the review of the optimizer (each used to end in an internal error or a
+    // false "infeasible").
+
+    @Test func affinityGroupIsEvacuatedTogether() throws {
+        var hosts = Self.fourHosts
+        hosts = [("h1", "Skylake-Server", 8, 64, "maintenance"), ("h2", "Skylake-Server", 8, 64, "connected"),
+                 ("h3", "Skylake-Server", 8, 64, "connected")]
+        let vms: [(String, String, Int, Double, Double, Double)] = [("a", "h1", 2, 1000, 8, 5), ("b", "h1", 2, 1000, 8, 5), ("c", "h2", 1, 500, 4, 5)]
+        let rules = "rules:\n  - name: ab\n    kind: vm-affinity\n    vms: [a, b]\n"
+        let (plan, _, _) = try check(smallInventory(hosts: hosts, vms: vms, rules: rules))
+        let place = Dictionary(uniqueKeysWithValues: plan.placement.map { ($0.vm, $0.host) })
+        #expect(place["a"] == place["b"] && place["a"] != "h1")
+        #expect(Set(plan.moves.filter { ["a", "b"].contains($0.vm) }.map(\.wave)).count == 1)
+    }
+
+    @Test func anOverfullHostShedsItsVMs() throws {
+        let hosts: [(String, String, Int, Double, String)] = [("h1", "Skylake-Server", 8, 32, "connected"), ("h2", "Skylake-Server", 8, 64, "connected")]
+        let vms: [(String, String, Int, Double, Double, Double)] = [("a", "h1", 2, 1000, 16, 5), ("b", "h1", 2, 1000, 16, 5), ("c", "h1", 1, 500, 8, 5)]
+        let (plan, _, _) = try check(smallInventory(hosts: hosts, vms: vms))
+        #expect(plan.moves.contains { $0.reason == .capacity })
+    }
+
+    @Test func budgetsHoldAgainstTheExactModel() throws {
+        let sky: [(String, String, Int, Double, String)] = [("h1", "Skylake-Server", 8, 64, "connected"),
+                                                           ("h2", "Skylake-Server", 8, 64, "connected"), ("h3", "Skylake-Server", 8, 64, "connected")]
+        let vms: [(String, String, Int, Double, Double, Double)] = [("p1", "h1", 2, 6000, 8, 5), ("p2", "h1", 2, 6000, 8, 5), ("c", "h2", 1, 500, 4, 5)]
+        let products = "products:\n  - name: win\n    metric: per-host\n    unitPrice: 100\n    scope: occupancy\n    maxUnits: 1\n"
+        let (plan, _, _) = try check(smallInventory(hosts: sky, vms: vms, rules: products, extraVM: ["p1": "    products: [win]", "p2": "    products: [win]"]))
+        let place = Dictionary(uniqueKeysWithValues: plan.placement.map { ($0.vm, $0.host) })
+        #expect(place["p1"] == place["p2"])
+        #expect(plan.licensesAfter.first { $0.product == "win" }?.units == 1)
+    }
 }
