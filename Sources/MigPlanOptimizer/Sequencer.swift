@@ -50,33 +50,69 @@ struct Sequencer {
         var wave = 0
         var detours = 0
         let limit = p.inventory.cluster.migration.maxConcurrentPerHost
+        // Occupancy licence budgets: VMs of each budgeted product per host, as the waves go.
+        var budgetCount = p.budgets.map { _ in [Int](repeating: 0, count: p.hostCount) }
+        for v in 0..<p.vmCount { for b in p.vmBudgets[v] { budgetCount[b][host[v]] += 1 } }
+        func units(_ counts: [Int], _ b: Int) -> Double {
+            (0..<p.hostCount).reduce(0) { $0 + (counts[$1] > 0 ? p.budgets[b].unitsPerHost[$1] : 0) }
+        }
         while !pending.isEmpty {
             wave += 1
+            // No wave may break a budget that held before it.
+            var afterWave = budgetCount
+            let unitsBefore = p.budgets.indices.map { units(budgetCount[$0], $0) }
             var touching = [Int](repeating: 0, count: p.hostCount)
             var inflightConf = configured, inflightRes = reserved
             var scheduled = Set<Int>()
             var arriving: [Int: [Int]] = [:]
-            for v in pending where !scheduled.contains(v) {
-                let group = unit[v] ?? [v]
-                guard group.allSatisfy({ !scheduled.contains($0) }) else { continue }
-                // Concurrency and in-flight capacity for the whole group.
+            let pendingSet = Set(pending)
+            /// Schedules a group in this wave if concurrency, in-flight capacity, anti-affinity
+            /// after the wave and budgets allow.
+            func trySchedule(_ group: [Int]) -> Bool {
+                guard group.allSatisfy({ !scheduled.contains($0) }) else { return false }
                 var t = touching, c = inflightConf, r = inflightRes
-                var ok = true
                 for g in group {
                     let from = host[g], to = final[g]
                     t[from] += 1; t[to] += 1
                     c[to] += p.memory[g]; r[to] += p.reservation[g]
                     if t[from] > limit || t[to] > limit || c[to] > p.memoryCapacity[to] + 1e-6 || r[to] > p.cpuCapacity[to] + 1e-6 {
-                        ok = false
-                        break
+                        return false
                     }
                 }
-                guard ok, antiAffinityHolds(group, host: host, final: final, arriving: arriving, scheduled: scheduled) else { continue }
+                let leaving = scheduled.union(group)
+                guard antiAffinityHolds(group, host: host, final: final, arriving: arriving, scheduled: leaving) else { return false }
+                var budgetTrial = afterWave
+                for g in group {
+                    for b in p.vmBudgets[g] { budgetTrial[b][host[g]] -= 1; budgetTrial[b][final[g]] += 1 }
+                }
+                let budgetsOK = p.budgets.indices.allSatisfy { b in
+                    let u = units(budgetTrial[b], b)
+                    return u <= p.budgets[b].maxUnits + 1e-9 || u <= unitsBefore[b] + 1e-9
+                }
+                guard budgetsOK else { return false }
+                afterWave = budgetTrial
                 touching = t; inflightConf = c; inflightRes = r
                 for g in group {
                     scheduled.insert(g)
                     arriving[final[g], default: []].append(g)
                 }
+                return true
+            }
+            for v in pending where !scheduled.contains(v) {
+                let group = unit[v] ?? [v]
+                if trySchedule(group) { continue }
+                // Anti-affinity members that only block because they have not left yet (two
+                // members trading hosts): move them in the same wave.
+                var partners: [Int] = []
+                for g in group {
+                    for rule in p.hardRules where rule.kind == .vmAntiAffinity && rule.vms.contains(g) {
+                        for u in rule.vms where u != g && host[u] == final[g] && pendingSet.contains(u) && final[u] != final[g]
+                            && !scheduled.contains(u) && !group.contains(u) && !partners.contains(u) {
+                            partners += unit[u] ?? [u]
+                        }
+                    }
+                }
+                if !partners.isEmpty { _ = trySchedule(group + partners) }
             }
             if scheduled.isEmpty {
                 // Deadlock (a swap or cycle between full hosts): send one VM through a host with
@@ -87,6 +123,7 @@ struct Sequencer {
                 }
                 guard let (v, via) = chosen else { return Result(steps: steps, unresolved: pending) }
                 detours += 1
+                for b in p.vmBudgets[v] { budgetCount[b][host[v]] -= 1; budgetCount[b][via] += 1 }
                 steps.append((v, host[v], via, wave))
                 configured[host[v]] -= p.memory[v]; reserved[host[v]] -= p.reservation[v]
                 configured[via] += p.memory[v]; reserved[via] += p.reservation[v]
@@ -94,6 +131,7 @@ struct Sequencer {
                 if detours > p.vmCount { return Result(steps: steps, unresolved: pending) }
                 continue
             }
+            budgetCount = afterWave
             for v in pending where scheduled.contains(v) {
                 steps.append((v, host[v], final[v], wave))
                 configured[host[v]] -= p.memory[v]; reserved[host[v]] -= p.reservation[v]
