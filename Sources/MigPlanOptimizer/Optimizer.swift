@@ -172,6 +172,9 @@ public struct Optimizer: Sendable {
                           emptiedHosts: emptied.map { inventory.hosts[$0].name }, solverSeconds: now() - start,
                           method: methods.joined(separator: ", "), violations: violations)
         (result.licensesBefore, result.licensesAfter) = licenses(problem, final: final)
+        let c = state.components
+        result.objectiveParts = ObjectiveParts(cpuDeviation: c.deviation, memoryDeviation: c.memory, overHeadroom: c.over,
+                                               migrationCost: c.moves, ruleViolations: c.rules)
         return result
     }
 

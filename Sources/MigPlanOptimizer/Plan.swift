@@ -67,6 +67,22 @@ public struct Plan: Sendable {
     /// Licence units and cost per product before and after the plan.
     public var licensesBefore: [LicenseUsage] = []
     public var licensesAfter: [LicenseUsage] = []
+    /// The achieved objective, explained: its parts (they add up to `achieved`).
+    public var objectiveParts: ObjectiveParts? = nil
+}
+
+/// The parts of the objective a plan achieves (MHz-equivalents).
+public struct ObjectiveParts: Sendable, Hashable, Codable {
+    /// Σ |CPU demand − balanced level| over target hosts.
+    public var cpuDeviation: Double
+    /// The same for active memory, weighted and scaled to MHz.
+    public var memoryDeviation: Double
+    /// CPU demand above the headroom target, weighted.
+    public var overHeadroom: Double
+    /// Pre-copy bytes of the moves, weighted by the threshold.
+    public var migrationCost: Double
+    /// Broken should-rules.
+    public var ruleViolations: Double
 }
 
 /// `migplan plan --json` (shared/spec/cli.md), plus the gap, waves and method.
@@ -108,6 +124,7 @@ public struct PlanDocument: Encodable, Sendable {
     public var migratedMiB: Double
     public var infeasibilities: [Plan.Infeasibility]
     public var emptiedHosts: [String]
+    public var objectiveParts: ObjectiveParts?
 
     public init(_ plan: Plan) {
         status = plan.status
@@ -127,5 +144,6 @@ public struct PlanDocument: Encodable, Sendable {
         migratedMiB = plan.migratedMiB
         infeasibilities = plan.infeasibilities
         emptiedHosts = plan.emptiedHosts
+        objectiveParts = plan.objectiveParts
     }
 }

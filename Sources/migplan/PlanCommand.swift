@@ -60,6 +60,10 @@ struct PlanCommand: ParsableCommand {
         var objective = String(format: "  objective (%@): %.1f", plan.objectiveName, plan.achieved)
         if let lb = plan.lowerBound, let gap = plan.gap { objective += String(format: ", proven lower bound %.1f, gap %.2f%%", lb, gap * 100) }
         print(objective + String(format: "; %.2f s (%@)", plan.solverSeconds, plan.method))
+        if let parts = plan.objectiveParts {
+            print(String(format: "    = CPU deviation %.1f + memory deviation %.1f + over headroom %.1f + migration cost %.1f + should-rules %.1f",
+                         parts.cpuDeviation, parts.memoryDeviation, parts.overHeadroom, parts.migrationCost, parts.ruleViolations))
+        }
         if !plan.emptiedHosts.isEmpty { print("  hosts emptied (can power off): " + plan.emptiedHosts.joined(separator: ", ")) }
         var wave = 0
         for m in plan.moves {
