@@ -6,13 +6,16 @@ import MigPlanCPU
 struct MigPlanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "migplan",
-        abstract: "Plan live migrations: CPU compatibility, baselines and masks.",
+        abstract: "Plan live migrations offline: CPU compatibility and masks, readiness, placement plans in waves, licence what-ifs.",
         discussion: """
             Exit status: 0 success or compatible, 1 a valid answer of "no" (incompatible, \
-            baseline impossible), 2 bad usage or bad input.
-            A HOST is a cpudb model name (see `migplan models`) or a host descriptor file \
-            (YAML or JSON).
+            baseline impossible, infeasible plan), 2 bad usage or bad input.
+            A HOST is a cpudb model name (see `migplan models`) or a file: a host descriptor \
+            (YAML/JSON, as `migplan probe --json` writes), a raw CPUID dump (AIDA64, InstLatX64, \
+            libcpuid, `cpuid -r`), libvirt XML (capabilities, domcapabilities, <cpu>, <cpudata>) \
+            or a copy of /proc/cpuinfo. With --inventory, host and VM names of the inventory.
             """,
+        version: "0.1.0",
         subcommands: [ModelsCommand.self, FeaturesCommand.self, CheckCommand.self, BaselineCommand.self, ProbeCommand.self,
                       ExplainCommand.self, MatrixCommand.self, PlanCommand.self, ReportCommand.self, ROADEFCommand.self,
                       GenerateCommand.self,
