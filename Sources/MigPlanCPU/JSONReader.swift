@@ -4,7 +4,10 @@ struct JSONReader {
     private let bytes: [UInt8]
     private var i = 0
     private var line = 1
+    private var depth = 0
     private let file: String
+    /// Deeper documents are refused rather than exhausting the stack (libyaml stops at 1000 too).
+    static let maxDepth = 512
 
     init(_ text: String, file: String) {
         bytes = Array(text.utf8)
@@ -36,6 +39,9 @@ struct JSONReader {
 
     private mutating func value(path: String) throws(MigPlanError) -> InputNode {
         guard i < bytes.count else { throw fail("the document ends early") }
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= Self.maxDepth else { throw fail("nested deeper than \(Self.maxDepth) levels") }
         let start = line
         switch bytes[i] {
         case UInt8(ascii: "{"):

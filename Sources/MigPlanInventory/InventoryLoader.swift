@@ -59,7 +59,7 @@ extension Inventory {
             if let v = k["maxConcurrentPerHost"] { cluster.migration.maxConcurrentPerHost = try v.int(in: 1...1024) }
             if let v = k["maxDowntimeMs"] { cluster.migration.maxDowntimeMs = try positive(v) }
             if let v = k["maxPrecopyRounds"] { cluster.migration.maxPrecopyRounds = try v.int(in: 1...10_000) }
-            if let v = k["resumeMs"] { cluster.migration.resumeMs = try v.double(min: 0) }
+            if let v = k["resumeMs"] { cluster.migration.resumeMs = try nonNegative(v) }
         }
         if let b = c["balance"] {
             let k = try b.map(allowed: balanceKeys)
@@ -151,10 +151,10 @@ extension Inventory {
                 minCoresPerHost: try k["minCoresPerHost"]?.int(in: 0...100_000) ?? 0,
                 coresPerSocketLicense: try k["coresPerSocketLicense"]?.int(in: 0...4096) ?? 0,
                 minPerVm: try k["minPerVm"]?.int(in: 0...4096) ?? 0,
-                unitPrice: try required(k, "unitPrice", node).double(min: 0),
+                unitPrice: try nonNegative(try required(k, "unitPrice", node)),
                 scope: try enumValue(try required(k, "scope", node), Product.Scope.self),
                 licensedHosts: licensed, licensedGroup: group,
-                maxUnits: try k["maxUnits"]?.double(min: 0) ?? 0))
+                maxUnits: try k["maxUnits"].map { (n) throws(MigPlanError) in try nonNegative(n) } ?? 0))
             productByName[name] = products.count - 1
         }
 
@@ -174,7 +174,7 @@ extension Inventory {
             let memory = try positive(try required(k, "memoryMiB", node))
             var active = memory
             if let a = k["memoryActiveMiB"] {
-                active = try a.double(min: 0)
+                active = try nonNegative(a)
                 guard active <= memory else { throw a.error("active memory \(Int(active)) MiB exceeds the configured \(Int(memory)) MiB") }
             }
             var cpu: CPU? = nil
@@ -204,12 +204,12 @@ extension Inventory {
                 mac = text
             }
             let vcpus = try required(k, "vcpus", node).int(in: 1...4096)
-            let reservation = try k["cpuReservationMHz"]?.double(min: 0) ?? 0
+            let reservation = try k["cpuReservationMHz"].map { (n) throws(MigPlanError) in try nonNegative(n) } ?? 0
             vms.append(VM(
                 name: name, host: host, vcpus: vcpus,
-                cpuDemandMHz: try required(k, "cpuDemandMHz", node).double(min: 0),
+                cpuDemandMHz: try nonNegative(try required(k, "cpuDemandMHz", node)),
                 cpuReservationMHz: reservation, memoryMiB: memory, memoryActiveMiB: active,
-                dirtyRateMiBps: try k["dirtyRateMiBps"]?.double(min: 0) ?? 0, cpu: cpu,
+                dirtyRateMiBps: try k["dirtyRateMiBps"].map { (n) throws(MigPlanError) in try nonNegative(n) } ?? 0, cpu: cpu,
                 datastores: try k["datastores"]?.strings() ?? [], networks: try k["networks"]?.strings() ?? [],
                 passthroughDevices: try k["passthroughDevices"]?.int(in: 0...1024) ?? 0,
                 localDisks: try k["localDisks"]?.int(in: 0...1024) ?? 0, mac: mac, products: productNames,
@@ -265,9 +265,19 @@ extension Inventory {
         return node
     }
 
+    /// The largest size or rate migplan accepts (MiB, MHz, MiB/s, ms): far beyond any machine.
+    static let largest = 1e12
+
     static func positive(_ node: InputNode) throws(MigPlanError) -> Double {
         let x = try node.double(min: 0)
         guard x > 0 else { throw node.error("expected a number above 0, found \(x)") }
+        guard x <= largest else { throw node.error("expected a number up to \(Int64(largest)), found \(x)") }
+        return x
+    }
+
+    static func nonNegative(_ node: InputNode) throws(MigPlanError) -> Double {
+        let x = try node.double(min: 0)
+        guard x <= largest else { throw node.error("expected a number from 0 to \(Int64(largest)), found \(x)") }
         return x
     }
 

@@ -192,7 +192,7 @@ public struct Optimizer: Sendable {
             let vms = (0..<p.vmCount).filter { trial.host[$0] == h }.sorted { (p.memory[$0], $0) > (p.memory[$1], $1) }
             for v in vms {
                 let fitting = others.filter { d in
-                    trial.canMove(v, to: d, ignoringCaps: true) && trial.load[d] + p.demand[v] <= (1 - p.headroom) * p.cpuCapacity[d]
+                    trial.canMove(v, to: d) && trial.load[d] + p.demand[v] <= (1 - p.headroom) * p.cpuCapacity[d]
                         && trial.configured[d] + p.memory[v] <= p.memoryCapacity[d] * (1 - p.inventory.cluster.balance.memoryHeadroomPct / 100)
                 }
                 guard let d = fitting.min(by: { (trial.delta(v, to: $0), $0) < (trial.delta(v, to: $1), $1) }) else { ok = false; break }

@@ -22,8 +22,8 @@ public struct PlanOptions: Sendable, Hashable {
     public var goal: Goal
     /// Largest number of binaries for which the exact MILP is tried.
     public var exactBinaryLimit: Int
-    /// Hosts to power off (consolidation): they enter standby, and moves off them count
-    /// against no cap, as evacuations.
+    /// Hosts to power off (consolidation): emptied, and their moves count against the caps,
+    /// unlike evacuations.
     public var powerOff: [String] = []
 
     public init(threshold: Int? = nil, maxMoves: Int? = nil, timeLimit: Double = 10, evacuate: [String] = [],
@@ -76,8 +76,8 @@ public struct PlacementProblem: Sendable {
     public let isTarget: [Bool]
     /// Hosts that must be emptied (maintenance, standby with VMs, --evacuate, powered off).
     public let evacuated: [Bool]
-    /// Hosts whose VMs' moves count against no cap: maintenance and standby hosts, those given
-    /// to --evacuate and those consolidation powers off (entering standby).
+    /// Hosts whose VMs' moves count against no cap: maintenance and standby hosts and those
+    /// given to --evacuate (the spec's evacuation moves).
     public let capExempt: [Bool]
     public let targetLoad: Double
     public let targetMemory: Double
@@ -118,12 +118,12 @@ public struct PlacementProblem: Sendable {
             }
             evac[h] = true
         }
-        // Hosts being powered off enter standby, which DRS treats as mandatory and uncapped,
-        // like maintenance.
+        // Only evacuations (maintenance, standby, --evacuate) are exempt from the move caps;
+        // emptying a host to power it off counts against them (shared/spec/inventory.md).
+        capExempt = evac
         for name in options.powerOff {
             if let h = inv.host(named: name) { evac[h] = true }
         }
-        capExempt = evac
         evacuated = evac
         isTarget = evac.map { !$0 }
         cpuCapacity = inv.hosts.map(\.cpuCapacityMHz)

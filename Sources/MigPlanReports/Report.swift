@@ -82,6 +82,10 @@ public struct ReportBuilder: Sendable {
                           connected: inventory.hosts.map { $0.state == .connected }, plan: nil, notes: notes)
         case .consolidate:
             options.goal = .consolidate
+            // The what-if asks for the end state, not for one DRS invocation's worth of moves.
+            options.maxMoves = 0
+            inventory.cluster.balance.maxMovesPerHost = 0
+            notes.append("move caps lifted: the end state of consolidation, reached over as many invocations as it takes")
         case let .removeHost(name):
             guard inventory.host(named: name) != nil else {
                 throw .invalidInput(file: "--scenario", line: nil, keyPath: scenario.name,

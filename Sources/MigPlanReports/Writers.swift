@@ -37,7 +37,8 @@ public enum ReportWriter {
                         number(c.units), number(c.cost), c.hosts.joined(separator: " ")].map(csvField).joined(separator: ",") + "\n"
             }
             if s.products.isEmpty {
-                out += [s.name, "false", "0", "0", "", "", "", "", "", ""].map(csvField).joined(separator: ",") + "\n"
+                out += [s.name, s.feasible ? "true" : "false", String(s.hostsUsed), String(s.moves), "", "", "", "", "", ""]
+                    .map(csvField).joined(separator: ",") + "\n"
             }
         }
         return out

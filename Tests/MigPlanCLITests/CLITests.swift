@@ -251,7 +251,14 @@ struct CLI {
         #expect(evac.status == 0)
         let evacPlacement = (evac.json as? [String: Any])?["placement"] as? [String: String] ?? [:]
         #expect(!evacPlacement.isEmpty && !evacPlacement.values.contains("kvm-02"))
-        let dpm = try CLI.run("plan", "examples/licensing/inventory.yaml", "--goal", "consolidate", "--json")
+        // Consolidation keeps the move caps: with maxMovesPerHost 8 no host of the licensing
+        // cluster can be emptied in one plan; without caps one can.
+        let capped = try CLI.run("plan", "examples/licensing/inventory.yaml", "--goal", "consolidate", "--json")
+        #expect(capped.status == 0)
+        #expect(((capped.json as? [String: Any])?["emptiedHosts"] as? [String]) == [])
+        let uncapped = try String(contentsOf: CLI.root.appending(path: "examples/licensing/inventory.yaml"), encoding: .utf8)
+            .replacingOccurrences(of: "maxMovesPerHost: 8", with: "maxMovesPerHost: 0")
+        let dpm = try CLI.run(["plan", "-", "--goal", "consolidate", "--json"], stdin: Data(uncapped.utf8))
         #expect(dpm.status == 0)
         #expect(((dpm.json as? [String: Any])?["emptiedHosts"] as? [String])?.isEmpty == false)
         // Bad options and an unknown host to evacuate: exit 2.
