@@ -80,6 +80,71 @@ struct Search {
         return best
     }
 
+    /// Moves `v` to one of its allowed hosts after first moving one other VM off that host to
+    /// make room (the sequencer then orders the two). True if done.
+    mutating func makeRoom(_ s: inout PlacementState, for v: Int, reason: MoveReason) -> Bool {
+        let p = problem
+        guard p.movable[v] else { return false }
+        var best: (u: Int, g: Int, h: Int, cost: Double)? = nil
+        for h in p.allowed[v] where s.rulesAllow(v, h) && s.budgetsAllow(v, h) && s.capsAllow(v, h) {
+            let needMemory = s.configured[h] + p.memory[v] - p.memoryCapacity[h]
+            let needReserve = s.reserved[h] + p.reservation[v] - p.cpuCapacity[h]
+            guard needMemory > 1e-6 || needReserve > 1e-6 else { continue }
+            for u in 0..<p.vmCount where u != v && s.host[u] == h && p.movable[u]
+                && p.memory[u] >= needMemory - 1e-6 && p.reservation[u] >= needReserve - 1e-6 {
+                for g in p.allowed[u] where g != h && s.canMove(u, to: g) {
+                    let cost = s.delta(u, to: g)
+                    if best == nil || cost < best!.cost { best = (u, g, h, cost) }
+                }
+            }
+        }
+        guard let b = best else { return false }
+        var trial = s
+        trial.move(b.u, to: b.g)
+        guard trial.canMove(v, to: b.h) else { return false }
+        trial.move(v, to: b.h)
+        s = trial
+        if reasons[b.u] == nil { reasons[b.u] = reason }
+        reasons[v] = reason
+        return true
+    }
+
+    /// Brings a licence budget that is over its cap back under it by moving the product's VMs
+    /// off the hosts that hold the fewest of them onto hosts that already hold some.
+    mutating func repairBudget(_ s: inout PlacementState, _ b: Int) -> Bool {
+        let p = problem
+        var guardCount = 0
+        while s.budgetUnits[b] > p.budgets[b].maxUnits + 1e-9 && guardCount < p.vmCount {
+            guardCount += 1
+            let members = (0..<p.vmCount).filter { p.vmBudgets[$0].contains(b) }
+            let occupied = Set(members.map { s.host[$0] })
+            // The occupied host whose VMs are fewest (and cheapest) to move elsewhere.
+            let source = occupied.sorted { a, c in
+                let na = members.filter { s.host[$0] == a }.count, nc = members.filter { s.host[$0] == c }.count
+                return (na, a) < (nc, c)
+            }
+            var progressed = false
+            for h in source {
+                let leaving = members.filter { s.host[$0] == h }
+                var trial = s
+                var ok = true
+                for v in leaving {
+                    let targets = occupied.filter { $0 != h && trial.canMove(v, to: $0) }
+                    guard let to = targets.min(by: { (trial.delta(v, to: $0), $0) < (trial.delta(v, to: $1), $1) }) else { ok = false; break }
+                    trial.move(v, to: to)
+                }
+                if ok {
+                    for v in leaving { reasons[v] = .rule }
+                    s = trial
+                    progressed = true
+                    break
+                }
+            }
+            if !progressed { return false }
+        }
+        return s.budgetUnits[b] <= p.budgets[b].maxUnits + 1e-9
+    }
+
     // MARK: - Mandatory moves
 
     /// Evacuations, broken hard rules and capacity overruns, cheapest fixes first.
@@ -99,6 +164,8 @@ struct Search {
                 reasons[v] = .evacuation
             } else if !affinityGroup[v].isEmpty, moveGroup(&s, affinityGroup[v], reason: .evacuation, reasons: &reasons) {
                 continue
+            } else if affinityGroup[v].isEmpty, makeRoom(&s, for: v, reason: .evacuation) {
+                continue
             } else {
                 unresolved.append((v, "must leave \(inv.hosts[s.host[v]].name) but no host can take it (\(whyNowhere(s, v)))"))
             }
@@ -115,9 +182,8 @@ struct Search {
         for (rule, detail) in s.brokenHardRules() {
             unresolved.append((rule.vms[0], "rule \(rule.name) cannot be satisfied: \(detail)"))
         }
-        // Licence budgets already exceeded stay a finding: migplan does not yet move VMs only
-        // to bring a budget back under its cap.
-        for (b, budget) in p.budgets.enumerated() where s.budgetUnits[b] > budget.maxUnits + 1e-9 {
+        // Licence budgets already exceeded: gather the product's VMs onto fewer hosts.
+        for (b, budget) in p.budgets.enumerated() where s.budgetUnits[b] > budget.maxUnits + 1e-9 && !repairBudget(&s, b) {
             let name = inv.products[budget.product].name
             if let v = (0..<p.vmCount).first(where: { p.vmBudgets[$0].contains(b) }) {
                 unresolved.append((v, "licence budget of \(name): \(s.budgetUnits[b]) units in use, maxUnits \(budget.maxUnits)"))
@@ -173,6 +239,7 @@ struct Search {
                 guard group.contains(s.host[v]) == rule.policy.isNegative else { continue }
                 if let (h, _) = bestDestination(s, v) { s.move(v, to: h); reasons[v] = .rule; return true }
                 if !affinityGroup[v].isEmpty, moveGroup(&s, affinityGroup[v], reason: .rule, reasons: &reasons) { return true }
+                if affinityGroup[v].isEmpty, makeRoom(&s, for: v, reason: .rule) { return true }
             }
             return false
         }
