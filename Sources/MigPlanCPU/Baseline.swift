@@ -50,7 +50,10 @@ extension CPUDB {
         for cpu in cpus.dropFirst() { common.formIntersection(visible(cpu.features)) }
         if common.isEmpty { return .failure(.noCommonFeatures) }
 
-        let model = bestContainedModel(common, vendor: vendor, kinds: [.libvirt])
+        // The spec's "same vendor": a vendor-neutral model (kvm64, qemu64) only when none of the
+        // vendor's own fits.
+        let model = bestContainedModel(common, vendor: vendor, kinds: [.libvirt], vendorSpecific: vendor != nil)
+            ?? bestContainedModel(common, vendor: vendor, kinds: [.libvirt])
         // libvirt prefers the inputs' own model names when every input was given as a model.
         let names = cpus.compactMap { $0.model?.kind == .libvirt ? $0.model?.name : nil }
         var preferred: [String] = []
@@ -69,11 +72,13 @@ extension CPUDB {
 
     /// The model of the given kinds with the most features that are all in `features`, of the
     /// vendor or vendor-neutral; ties go to the newer (later) model.
-    public func bestContainedModel(_ features: FeatureSet, vendor: String?, kinds: Set<CPUModel.Kind>) -> CPUModel? {
+    public func bestContainedModel(_ features: FeatureSet, vendor: String?, kinds: Set<CPUModel.Kind>,
+                                   vendorSpecific: Bool = false) -> CPUModel? {
         var best: CPUModel? = nil
         for m in models where kinds.contains(m.kind) {
             if m.kind == .libvirt && !m.decodeHost && !m.decodeGuest { continue }  // cpu64-rhel*
             if let mv = m.vendor, mv != vendor { continue }
+            if vendorSpecific && m.vendor == nil { continue }
             guard m.features.isSubset(of: features) else { continue }
             if best == nil || m.features.count >= best!.features.count { best = m }
         }

@@ -38,6 +38,7 @@ public struct BaselineDocument: Codable, Sendable, Hashable {
         public var disable: [String]
     }
     public var vendor: String?
+    /// `null` when no model fits inside the common CPU.
     public var model: String?
     public var features: [String]
     public var extra: [String]
@@ -47,6 +48,23 @@ public struct BaselineDocument: Codable, Sendable, Hashable {
     public var migratable: Bool
     public var hosts: [Host]
     public var masks: [String: String]
+
+    enum CodingKeys: String, CodingKey { case vendor, model, features, extra, libvirt, evcMode, level, migratable, hosts, masks }
+
+    /// Every key of the spec is written, `null` where unknown.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(vendor, forKey: .vendor)
+        try c.encode(model, forKey: .model)
+        try c.encode(features, forKey: .features)
+        try c.encode(extra, forKey: .extra)
+        try c.encode(libvirt, forKey: .libvirt)
+        try c.encode(evcMode, forKey: .evcMode)
+        try c.encode(level, forKey: .level)
+        try c.encode(migratable, forKey: .migratable)
+        try c.encode(hosts, forKey: .hosts)
+        try c.encode(masks, forKey: .masks)
+    }
 }
 
 public struct VendorMismatchDocument: Codable, Sendable, Hashable {
@@ -162,6 +180,31 @@ public struct ProbeDocument: Codable, Sendable, Hashable {
     /// A dump's other distinct CPUs (other core types, or sockets that differ), each as its own
     /// descriptor; this document is the one a HOST argument stands for.
     public var otherCPUs: [ProbeDocument]?
+
+    enum CodingKeys: String, CodingKey {
+        case name, vendor, family, model, stepping, brand, cpuModel, microarchitecture, added, removed, features, sockets, source,
+             notes, otherCPUs
+    }
+
+    /// Every key of the spec is written, `null` where unknown.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(vendor, forKey: .vendor)
+        try c.encode(family, forKey: .family)
+        try c.encode(model, forKey: .model)
+        try c.encode(stepping, forKey: .stepping)
+        try c.encode(brand, forKey: .brand)
+        try c.encode(cpuModel, forKey: .cpuModel)
+        try c.encode(microarchitecture, forKey: .microarchitecture)
+        try c.encode(added, forKey: .added)
+        try c.encode(removed, forKey: .removed)
+        try c.encode(features, forKey: .features)
+        try c.encode(sockets, forKey: .sockets)
+        try c.encode(source, forKey: .source)
+        try c.encode(notes, forKey: .notes)
+        try c.encodeIfPresent(otherCPUs, forKey: .otherCPUs)
+    }
 }
 
 extension CPUDB {

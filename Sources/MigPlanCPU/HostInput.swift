@@ -146,8 +146,9 @@ extension CPUDB {
         var set = try featureList("features")
         set.formUnion(try featureList("add"))
         set.subtract(try featureList("remove"))
-        return CPU(name: name, vendor: vendor.name, signature: signature, features: set, brand: brand,
-                   sockets: sockets, origin: "host descriptor \(defaultName)")
+        return CPU(name: name, vendor: vendor.name, signature: signature, features: set,
+                   model: decode(vendor: vendor.name, signature: signature, features: set, kind: .host)?.model,
+                   brand: brand, sockets: sockets, origin: "host descriptor \(defaultName)")
     }
 }
 
