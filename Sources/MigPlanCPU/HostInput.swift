@@ -63,7 +63,7 @@ extension CPUDB {
     public func cpu(fromDescriptor node: InputNode, name defaultName: String) throws(MigPlanError) -> CPU {
         if case let .scalar(text, _) = node.value {
             guard let model = lookupModel(text) else {
-                throw node.error("unknown CPU model '\(text)'" + MigPlanError.didYouMean(suggestions(for: text, among: modelNames)))
+                throw node.error("unknown CPU model '\(MigPlanError.short(text))'" + MigPlanError.didYouMean(suggestions(for: text, among: modelNames)))
             }
             return CPU(model: model)
         }

@@ -14,11 +14,16 @@ public enum MigPlanError: Error, Sendable, Hashable, CustomStringConvertible {
     case invalidDatabase(file: String, message: String)
     case emptyHostList
     case unreadableFile(String, reason: String)
+    /// Another error with a word of where it was met.
+    indirect case context(MigPlanError, String)
+
+    /// This error, with a word of where it was met appended.
+    public func withContext(_ text: String) -> MigPlanError { .context(self, text) }
 
     public var description: String {
         switch self {
         case let .unknownModel(name, suggestions):
-            return "unknown CPU model '\(name)'" + Self.didYouMean(suggestions)
+            return "unknown CPU model '\(Self.short(name))'" + Self.didYouMean(suggestions)
                 + "; `migplan models` lists them"
         case let .unknownFeature(name, location, suggestions):
             return (location.map { "\($0): " } ?? "") + "unknown CPU feature '\(name)'"
@@ -27,7 +32,7 @@ public enum MigPlanError: Error, Sendable, Hashable, CustomStringConvertible {
             return (location.map { "\($0): " } ?? "")
                 + "unknown CPU vendor '\(name)'; expected Intel, AMD, Hygon or Zhaoxin (or a CPUID vendor string)"
         case let .unknownHost(name, suggestions):
-            return "'\(name)' is neither a CPU model nor a readable file" + Self.didYouMean(suggestions)
+            return "'\(Self.short(name))' is neither a CPU model nor a readable file" + Self.didYouMean(suggestions)
         case let .invalidInput(file, line, keyPath, message):
             var place = file
             if let line { place += ":\(line)" }
@@ -39,7 +44,15 @@ public enum MigPlanError: Error, Sendable, Hashable, CustomStringConvertible {
             return "no hosts given: name at least one CPU model or host file"
         case let .unreadableFile(path, reason):
             return "\(path): cannot read: \(reason)"
+        case let .context(error, text):
+            return "\(error.description); \(text)"
         }
+    }
+
+    /// At most 60 characters of what the user wrote, on one line.
+    static func short(_ text: String) -> String {
+        let line = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+        return line.count > 60 || line.count < text.count ? String(line.prefix(60)) + "…" : line
     }
 
     /// Names close to `name` among `candidates`, closest first (for "did you mean").

@@ -62,7 +62,7 @@ public struct Optimizer: Sendable {
                 let consistent = candidate.brokenHardRules().isEmpty && abs(candidate.objective - value) <= 1e-6 * max(1, abs(value))
                     && candidate.capsAndBudgetsHold(comparedTo: PlacementState(problem: problem))
                 if !consistent {
-                    logger?.warning("MILP solution disagrees with the objective or the rules; kept the search's plan",
+                    logger?.warning("MILP solution disagrees with the objective, the rules, the caps or the budgets; kept the search's plan",
                                     metadata: ["milp": "\(value)", "evaluated": "\(candidate.objective)"])
                 } else {
                     if value < state.objective - 1e-7 {
@@ -76,7 +76,8 @@ public struct Optimizer: Sendable {
                         bound = b
                     }
                 }
-                methods.append(proven ? "exact MILP (proven)" : "exact MILP (time-limited)")
+                methods.append(proven ? "exact MILP (proven)" : !consistent ? "exact MILP (answer not usable: budgets are not in the model)"
+                                : s.status == .optimal ? "exact MILP" : "exact MILP (time-limited)")
             }
         }
 
@@ -89,10 +90,12 @@ public struct Optimizer: Sendable {
             }
         }
         if let b = bound {
-            // A proven bound above the plan would be a bug in a relaxation: say so, claim nothing.
+            // A bound above the plan means the exact model was narrower than the search (its
+            // proof does not cover this plan): claim nothing.
             if b > state.objective * (1 + 1e-6) + 1e-6 {
-                logger?.error("lower bound above the achieved objective", metadata: ["bound": "\(b)", "achieved": "\(state.objective)"])
+                logger?.warning("lower bound above the achieved objective", metadata: ["bound": "\(b)", "achieved": "\(state.objective)"])
                 bound = nil
+                proven = false
             } else {
                 bound = min(b, state.objective)
             }
@@ -166,7 +169,7 @@ public struct Optimizer: Sendable {
             status = .feasible
         }
         var result = Plan(status: status, moves: moves, placement: placement(problem, final), before: before,
-                          after: balance(problem, state), objectiveName: objectiveName(problem), achieved: achieved,
+                          after: balance(problem, state, poweredOff: Set(emptied)), objectiveName: objectiveName(problem), achieved: achieved,
                           lowerBound: bound, waves: sequence.steps.map(\.wave).max() ?? 0,
                           migratedMiB: moves.reduce(0) { $0 + $1.megabytes }, infeasibilities: [],
                           emptiedHosts: emptied.map { inventory.hosts[$0].name }, solverSeconds: now() - start,
@@ -240,8 +243,10 @@ public struct Optimizer: Sendable {
         host.enumerated().map { (p.inventory.vms[$0].name, p.inventory.hosts[$1].name) }
     }
 
-    func balance(_ p: PlacementProblem, _ s: PlacementState) -> Plan.Balance {
-        let targets = (0..<p.hostCount).filter { p.isTarget[$0] }
+    /// σ of normalized CPU load (and memory) over the connected hosts, as the spec defines the
+    /// DRS figure; hosts powered off by the plan are no longer connected afterwards.
+    func balance(_ p: PlacementProblem, _ s: PlacementState, poweredOff: Set<Int> = []) -> Plan.Balance {
+        let targets = (0..<p.hostCount).filter { p.inventory.hosts[$0].state == .connected && !poweredOff.contains($0) }
         guard !targets.isEmpty else { return .init(imbalance: 0, memoryImbalance: 0, maxLoad: 0) }
         func sigma(_ xs: [Double]) -> Double {
             let mean = xs.reduce(0, +) / Double(xs.count)

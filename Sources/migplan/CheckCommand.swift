@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import MigPlanCPU
 import MigPlanInventory
 import MigPlanMigration
@@ -25,16 +26,23 @@ struct CheckCommand: ParsableCommand {
     func run() throws {
         let cpudb = try db.load()
         let inv = try inventory.load(cpudb)
-        if let inv, let vm = inv.vm(named: source) {
-            let host = try inv.hostIndex(destination)
+        // A VM of the inventory to one of its hosts: every readiness check.
+        if let inv, let vm = inv.vm(named: source), let host = inv.host(named: destination) {
             let readiness = ReadinessEngine(inventory: inv, db: cpudb).check(vm: vm, host: host)
             try ExplainCommand.report(readiness, inventory: inv, vm: vm, json: json, all: false)
             if !readiness.allowed { throw NegativeAnswer() }
             return
         }
+        // Otherwise CPUs: a VM's guest CPU, a host's presented CPU, a model or a file.
         func cpu(_ name: String) throws -> CPU {
+            if let inv, let v = inv.vm(named: name) { return inv.guestCPU(of: v) }
             if let inv, let h = inv.host(named: name) { return inv.hosts[h].presents }
-            return try cpudb.resolveHost(name)
+            guard let inv, cpudb.lookupModel(name) == nil, !FileManager.default.fileExists(atPath: name) else {
+                return try cpudb.resolveHost(name)
+            }
+            let names = inv.vms.map(\.name) + inv.hosts.map(\.name)
+            throw MigPlanError.unknownHost(name, suggestions: MigPlanError.closeNames(name, among: names + cpudb.modelNames))
+                .withContext("not a VM or host of \(inv.source) either")
         }
         let src = try cpu(source)
         let dst = try cpu(destination)

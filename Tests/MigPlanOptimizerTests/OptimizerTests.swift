@@ -104,7 +104,12 @@ struct BruteForce {
         } else {
             let b = try #require(brute)
             #expect(abs(plan.achieved - b.value) <= 1e-6 * max(1, b.value), "optimizer \(plan.achieved) vs brute force \(b.value)")
-            #expect(plan.status == .optimal || plan.status == .noImprovement, "status \(plan.status), method \(plan.method), bound \(String(describing: plan.lowerBound)), achieved \(plan.achieved)")
+            // lp_solve 5.5.2.5 sometimes calls a worse integer solution optimal (see
+            // lpSolveCanReturnAWorseSolutionAsOptimal); the optimizer then keeps its own plan and
+            // claims no proof, so "feasible" with the brute-force value is right too.
+            #expect(plan.status == .optimal || plan.status == .noImprovement || plan.status == .feasible,
+                    "status \(plan.status), method \(plan.method), bound \(String(describing: plan.lowerBound)), achieved \(plan.achieved)")
+            if plan.status == .optimal, let lb = plan.lowerBound { #expect(lb <= b.value + 1e-6) }
             if let lb = plan.lowerBound { #expect(lb <= b.value + 1e-6) }
             #expect(plan.violations.isEmpty)
         }
@@ -288,5 +293,24 @@ struct BruteForce {
         let place = Dictionary(uniqueKeysWithValues: plan.placement.map { ($0.vm, $0.host) })
         #expect(place["p1"] == place["p2"])
         #expect(plan.licensesAfter.first { $0.product == "win" }?.units == 1)
+    }
+
+    /// Documents an lp_solve 5.5.2.5 behaviour the optimizer guards against: on this 6-binary
+    /// model branch and bound returns OPTIMAL for 1988.9 while 1622.2 is feasible (brute force
+    /// agrees). The optimizer never adopts a MILP answer worse than its own and drops the proof.
+    @Test func lpSolveCanReturnAWorseSolutionAsOptimal() throws {
+        let hosts: [(String, String, Int, Double, String)] = [("h1", "Skylake-Server", 8, 32, "connected"), ("h2", "Skylake-Server", 8, 64, "connected")]
+        let vms: [(String, String, Int, Double, Double, Double)] = [("a", "h1", 2, 1000, 16, 5), ("b", "h1", 2, 1000, 16, 5), ("c", "h1", 1, 500, 8, 5)]
+        let inv = try Inventory.parse(smallInventory(hosts: hosts, vms: vms), file: "s", baseDirectory: "/", db: db)
+        let p = try PlacementProblem(inventory: inv, db: db, options: PlanOptions())
+        let model = ExactModel(p)
+        let milp = model.program.solve()
+        let lp = model.program.relaxation.solve()
+        let plan = try Optimizer(db: db).plan(inv, options: PlanOptions())
+        #expect(plan.achieved <= (milp.objective ?? .infinity) + 1e-6)
+        #expect((lp.objective ?? .infinity) <= plan.achieved + 1e-6)
+        if let value = milp.objective, value > plan.achieved + 1e-6 {
+            #expect(plan.lowerBound == nil && plan.status != .optimal)
+        }
     }
 }
