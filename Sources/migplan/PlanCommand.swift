@@ -56,7 +56,8 @@ struct PlanCommand: ParsableCommand {
         print(String(format: "  CPU imbalance σ %.3f → %.3f, memory σ %.3f → %.3f, max load %.0f%% → %.0f%%",
                      plan.before.imbalance, plan.after.imbalance, plan.before.memoryImbalance, plan.after.memoryImbalance,
                      plan.before.maxLoad * 100, plan.after.maxLoad * 100))
-        print(String(format: "  %d moves in %d waves, %.1f GiB to copy", plan.moves.count, plan.waves, plan.migratedMiB / 1024))
+        print(String(format: "  %d move%@ in %d wave%@, %.1f GiB to copy", plan.moves.count, plan.moves.count == 1 ? "" : "s",
+                     plan.waves, plan.waves == 1 ? "" : "s", plan.migratedMiB / 1024))
         var objective = String(format: "  objective (%@): %.1f", plan.objectiveName, plan.achieved)
         if let lb = plan.lowerBound, let gap = plan.gap { objective += String(format: ", proven lower bound %.1f, gap %.2f%%", lb, gap * 100) }
         print(objective + String(format: "; %.2f s (%@)", plan.solverSeconds, plan.method))

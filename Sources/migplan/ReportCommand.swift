@@ -42,6 +42,13 @@ struct ReportCommand: ParsableCommand {
 
     private func write(_ text: String, to path: String) throws {
         do { try text.write(toFile: path, atomically: true, encoding: .utf8) }
-        catch { throw MigPlanError.unreadableFile(path, reason: "cannot write: \(error.localizedDescription)") }
+        catch {
+            var isDirectory: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+            let why = exists && isDirectory.boolValue ? "is a directory"
+                : !FileManager.default.fileExists(atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path) ? "its folder does not exist"
+                : "not writable"
+            throw MigPlanError.invalidInput(file: path, line: nil, keyPath: nil, message: "cannot write the report: \(why)")
+        }
     }
 }
