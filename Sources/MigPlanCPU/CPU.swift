@@ -7,6 +7,9 @@ public struct CPU: Sendable, Hashable {
     public var vendor: String?
     public var signature: CPUSignature?
     public var features: FeatureSet
+    /// Features the input could not say anything about (a dump format without the CPUID sub-leaf
+    /// that holds them). Never in `features`: a check treats them as unproven, not as absent.
+    public var unknown: FeatureSet
     /// The cpudb model it was defined from, if any.
     public var model: CPUModel?
     public var brand: String?
@@ -18,11 +21,12 @@ public struct CPU: Sendable, Hashable {
 
     public init(name: String, vendor: String?, signature: CPUSignature? = nil, features: FeatureSet,
                 model: CPUModel? = nil, brand: String? = nil, sockets: Int? = nil,
-                origin: String, notes: [String] = []) {
+                origin: String, notes: [String] = [], unknown: FeatureSet = FeatureSet()) {
         self.name = name
         self.vendor = vendor
         self.signature = signature
         self.features = features
+        self.unknown = unknown.subtracting(features)
         self.model = model
         self.brand = brand
         self.sockets = sockets

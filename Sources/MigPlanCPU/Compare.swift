@@ -26,10 +26,13 @@ public struct CPUComparison: Sendable, Hashable {
     public var destination: CPU
     public var verdict: CPUVerdict
     /// True when the vendors agree (or one side is vendor-neutral) and every guest-visible
-    /// feature of the source is on the destination.
+    /// feature of the source is known to be on the destination.
     public var compatible: Bool
     /// Canonical names the source exposes and the destination lacks (what blocks source → destination).
     public var missing: [String]
+    /// Canonical names the source exposes that the destination's data cannot tell about (see
+    /// `CPU.unknown`): not proven present, so they block a compatible answer too.
+    public var unverified: [String]
     /// Canonical names the destination has and the source lacks.
     public var extra: [String]
     /// Non-migratable features of either side, left out of the comparison.
@@ -45,13 +48,15 @@ extension CPUDB {
         let s = guestVisible(source.features)
         let d = guestVisible(destination.features)
         let ignored = names(source.features.union(destination.features).subtracting(migratableFeatures))
-        let missing = s.subtracting(d)
+        let notOnDestination = s.subtracting(d)
+        let unverified = notOnDestination.intersection(destination.unknown)
+        let missing = notOnDestination.subtracting(unverified)
         let extra = d.subtracting(s)
         let vendorMismatch = source.vendor != nil && destination.vendor != nil && source.vendor != destination.vendor
         let verdict: CPUVerdict
         if vendorMismatch {
             verdict = .incompatible
-        } else if missing.isEmpty {
+        } else if notOnDestination.isEmpty {
             verdict = extra.isEmpty ? .identical : .subset
         } else {
             verdict = extra.isEmpty ? .superset : .incompatible
@@ -66,9 +71,14 @@ extension CPUDB {
             reasons.append(Reason(kind: "cpu-feature",
                                   detail: "\(destination.name) lacks \(list.count) feature\(list.count == 1 ? "" : "s") \(source.name) exposes: \(list.joined(separator: ", "))"))
         }
+        if !unverified.isEmpty {
+            let list = names(unverified)
+            reasons.append(Reason(kind: "cpu-feature-unknown",
+                                  detail: "\(destination.name)'s data cannot tell whether it has \(list.count == 1 ? "a feature" : "\(list.count) features") \(source.name) exposes: \(list.joined(separator: ", ")) (use a full CPUID dump, e.g. `cpuid -r -1`, or a libvirt capabilities file)"))
+        }
         return CPUComparison(source: source, destination: destination, verdict: verdict,
-                             compatible: !vendorMismatch && missing.isEmpty,
-                             missing: names(missing), extra: names(extra), ignored: ignored,
+                             compatible: !vendorMismatch && notOnDestination.isEmpty,
+                             missing: names(missing), unverified: names(unverified), extra: names(extra), ignored: ignored,
                              vendorMismatch: vendorMismatch, reasons: reasons)
     }
 }

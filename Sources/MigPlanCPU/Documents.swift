@@ -6,6 +6,8 @@ public struct CheckDocument: Codable, Sendable, Hashable {
     public var compatible: Bool
     public var verdict: CPUVerdict
     public var missing: [String]
+    /// Features SRC exposes that DST's data cannot tell about (not proven, so not compatible).
+    public var unverified: [String]
     public var extra: [String]
     public var ignored: [String]
     public var reasons: [Reason]
@@ -114,7 +116,7 @@ extension CPUDB {
 
     public func document(_ c: CPUComparison) -> CheckDocument {
         CheckDocument(source: c.source.name, destination: c.destination.name, compatible: c.compatible,
-                      verdict: c.verdict, missing: c.missing, extra: c.extra, ignored: c.ignored,
+                      verdict: c.verdict, missing: c.missing, unverified: c.unverified, extra: c.extra, ignored: c.ignored,
                       reasons: c.reasons, sourceCPU: summary(c.source), destinationCPU: summary(c.destination))
     }
 

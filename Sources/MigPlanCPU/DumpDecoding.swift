@@ -40,8 +40,9 @@ extension CPUDB {
         var packages = Set<UInt32>()
         for logical in dump.cpus {
             var cpu = try cpu(fromRaw: logical.raw, name: dump.file, origin: "CPUID dump \(dump.file)", captureFixes: true)
-            if dump.flavour == .libcpuid, logical.raw[7, 1] == nil, logical.raw.supports(leaf: 7) {
-                cpu.notes.append("libcpuid's format holds sub-leaf 0 of leaves 7 and 0xD only: features of their other sub-leaves (avx-vnni, avx512-bf16, xsaveopt, xsavec, xgetbv1, xsaves…) read as absent")
+            if !cpu.unknown.isEmpty {
+                let which = dump.flavour == .libcpuid ? "libcpuid's format holds sub-leaf 0 of leaves 7 and 0xD only, so" : "the dump has no value for their CPUID sub-leaf, so"
+                cpu.notes.append("\(which) \(cpu.unknown.count) feature\(cpu.unknown.count == 1 ? " is" : "s are") unknown (never counted as present): \(names(cpu.unknown).joined(separator: ", "))")
             }
             let coreType = Self.coreType(logical.raw)
             if let i = groups.firstIndex(where: {

@@ -87,6 +87,40 @@ extension CPUDB {
         return set
     }
 
+    /// The CPUID features the data cannot tell: their leaf exists on the CPU and their sub-leaf
+    /// is defined there, but the data holds no value for it (libcpuid's format keeps sub-leaf 0
+    /// of leaves 7 and 0xD only). MSR features are not counted: no CPUID dump holds MSRs.
+    public func unreadableFeatures(of raw: RawCPUID) -> FeatureSet {
+        var set = FeatureSet()
+        for f in features {
+            guard case let .cpuid(leaf, subleaf, _, _) = f.location, raw.supports(leaf: leaf),
+                  raw[leaf, subleaf] == nil, Self.subleafMayExist(leaf: leaf, subleaf: subleaf, raw: raw) else { continue }
+            set.insert(f.index)
+        }
+        return set
+    }
+
+    /// False when the data itself shows a sub-leaf is not defined on this CPU (so its bits are
+    /// known to be zero); true when it is defined or the data cannot tell.
+    static func subleafMayExist(leaf: UInt32, subleaf: UInt32, raw: RawCPUID) -> Bool {
+        switch leaf {
+        case 7:
+            // Sub-leaf 0 EAX: the highest sub-leaf.
+            guard let s0 = raw[7, 0] else { return true }
+            return subleaf <= s0.eax
+        case 0x12:
+            // SGX enumeration exists only with CPUID.7.0:EBX[2] (sgx).
+            guard let s0 = raw[7, 0] else { return true }
+            return s0.ebx & (1 << 2) != 0
+        case 0xF where subleaf > 0:
+            // Sub-leaf n of the QoS monitoring leaf exists when sub-leaf 0 EDX bit n says so.
+            guard let s0 = raw[0xF, 0] else { return true }
+            return subleaf < 32 && s0.edx & (1 << subleaf) != 0
+        default:
+            return true
+        }
+    }
+
     /// A CPU from raw CPUID: vendor from leaf 0, signature from leaf 1, features from the
     /// catalogue, errata applied (TSX on the Haswell parts libvirt lists), and the libvirt host
     /// model that describes it best.
@@ -109,7 +143,8 @@ extension CPUDB {
                                        kinds: captureFixes ? ["cpu", "capture"] : ["cpu"])
         let fit = decode(vendor: vendor.name, signature: signature, features: set, kind: .host)
         return CPU(name: name, vendor: vendor.name, signature: signature, features: set,
-                   model: fit?.model, brand: raw.brand, origin: origin, notes: notes)
+                   model: fit?.model, brand: raw.brand, origin: origin, notes: notes,
+                   unknown: unreadableFeatures(of: raw))
     }
 }
 

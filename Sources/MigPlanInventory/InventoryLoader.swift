@@ -89,7 +89,8 @@ extension Inventory {
                 if let pv = presents.vendor, let cv = cpu.vendor, pv != cv {
                     throw p.error("presents a \(pv) CPU on a \(cv) host")
                 }
-                let beyond = db.guestVisible(presents.features).subtracting(cpu.features)
+                // Features the host's data cannot tell about (CPU.unknown) are taken on the mask's word.
+                let beyond = db.guestVisible(presents.features).subtracting(cpu.features).subtracting(cpu.unknown)
                 if !beyond.isEmpty {
                     throw p.error("presents features the host's CPU lacks: \(db.names(beyond).joined(separator: ", ")) (a mask can only hide features)")
                 }
@@ -185,7 +186,8 @@ extension Inventory {
                 if let v = vmCPU.vendor, let hv = presents.vendor, v != hv {
                     throw cn.error("a \(v) guest CPU on \(hostName), which presents \(hv)")
                 }
-                let lacking = db.guestVisible(vmCPU.features).subtracting(presents.features)
+                // A running guest shows its host has the features the host's data cannot tell about.
+                let lacking = db.guestVisible(vmCPU.features).subtracting(presents.features).subtracting(presents.unknown)
                 if !lacking.isEmpty {
                     throw cn.error("the guest CPU has features \(hostName) does not present, so it cannot be running there: \(db.names(lacking).joined(separator: ", "))")
                 }

@@ -175,6 +175,10 @@ public struct ReadinessEngine: Sendable {
         if !cpu.vendorMismatch {
             add("cpu-feature", cpu.missing.isEmpty, "\(host.name) presents every feature the guest sees",
                 "\(host.name) does not present \(cpu.missing.count) feature\(cpu.missing.count == 1 ? "" : "s") the guest sees: \(cpu.missing.joined(separator: ", "))")
+            if !cpu.unverified.isEmpty {
+                add("cpu-feature", false, "",
+                    "\(host.name)'s CPU data cannot tell whether it presents \(cpu.unverified.count) feature\(cpu.unverified.count == 1 ? "" : "s") the guest sees: \(cpu.unverified.joined(separator: ", "))")
+            }
         }
         let nonMigratable = db.names(guest.features.subtracting(db.migratableFeatures))
         add("cpu-nonmigratable", nonMigratable.isEmpty, "the guest CPU has no non-migratable features",

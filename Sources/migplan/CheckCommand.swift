@@ -50,7 +50,7 @@ struct CheckCommand: ParsableCommand {
         if json {
             try Output.json(cpudb.document(result))
         } else {
-            print("\(src.name) → \(dst.name): \(result.compatible ? "yes, compatible" : "no, incompatible") (verdict: \(result.verdict.rawValue))")
+            print("\(src.name) → \(dst.name): \(result.compatible ? "yes, compatible" : result.missing.isEmpty && !result.vendorMismatch ? "not proven compatible" : "no, incompatible") (verdict: \(result.verdict.rawValue))")
             for cpu in [src, dst] {
                 let s = cpudb.summary(cpu)
                 var line = "  \(cpu.name): \(cpu.vendor ?? "any vendor"), \(s.featureCount) features"
@@ -62,6 +62,10 @@ struct CheckCommand: ParsableCommand {
             if !result.missing.isEmpty {
                 print("  missing on \(dst.name) (\(result.missing.count)):")
                 print(Output.list(result.missing))
+            }
+            if !result.unverified.isEmpty {
+                print("  unknown on \(dst.name) (\(result.unverified.count)):")
+                print(Output.list(result.unverified))
             }
             if !result.extra.isEmpty {
                 print("  extra on \(dst.name) (\(result.extra.count)):")

@@ -104,6 +104,36 @@ import Testing
         #expect(skylake.notes.first?.contains("2 sockets") == true)
     }
 
+    /// libcpuid's format keeps sub-leaf 0 of leaf 0xD only: xsaveopt (0xD.1:EAX[0]) is unknown on
+    /// such a dump, so a check needing it says "not proven", never "lacks xsaveopt".
+    @Test func subLeavesADumpCannotHoldAreUnknownNotAbsent() throws {
+        let db = try CPUDB.builtin()
+        let dir = SharedData.root.appending(path: "cpuid-dumps/libcpuid/intel/x86-64")
+        let sandy = try db.resolveHost(dir.appending(path: "sandy-bridge/intel-xeon-cpu-e31275.test").path)
+        #expect(db.names(sandy.unknown) == ["xfd", "xgetbv1", "xsavec", "xsaveopt", "xsaves"])
+        #expect(sandy.unknown.intersection(sandy.features).isEmpty)
+        // Leaf 7 sub-leaf 0 says sub-leaf 1 does not exist: avx-vnni is known absent, not unknown.
+        #expect(!db.names(sandy.unknown).contains("avx-vnni"))
+        #expect(sandy.notes.contains { $0.contains("5 features are unknown") })
+        // A dump with every sub-leaf knows them all; a named model too.
+        let full = try db.resolveHost(dir.appending(path: "skylake/intel-xeon-platinum-8280-cpu.test").path)
+        #expect(full.unknown.isEmpty && db.names(full.features).contains("xsaveopt"))
+        #expect(try db.resolveHost("SandyBridge").unknown.isEmpty)
+
+        let guest = CPU(name: "guest", vendor: "Intel", features: try db.featureSet(["sse4.2", "avx", "xsave", "xsaveopt"]), origin: "test")
+        let c = db.compare(guest, sandy)
+        #expect(!c.compatible)
+        #expect(c.missing.isEmpty && c.unverified == ["xsaveopt"])
+        #expect(c.reasons.map(\.kind) == ["cpu-feature-unknown"])
+        let doc = db.document(c)
+        #expect(doc.unverified == ["xsaveopt"] && doc.missing.isEmpty)
+        // A feature the dump does show as absent still blocks as missing.
+        let avx2 = CPU(name: "guest", vendor: "Intel", features: try db.featureSet(["avx2", "xsaveopt"]), origin: "test")
+        let d = db.compare(avx2, sandy)
+        #expect(d.missing == ["avx2"] && d.unverified == ["xsaveopt"])
+        #expect(d.reasons.map(\.kind) == ["cpu-feature", "cpu-feature-unknown"])
+    }
+
     @Test func cpuidToolOutputOfThisMachineReadsBack() throws {
         let db = try CPUDB.builtin()
         let p = Process()
