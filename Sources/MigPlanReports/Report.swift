@@ -113,6 +113,10 @@ public struct ReportBuilder: Sendable {
             inventory = Inventory(cluster: inventory.cluster, hosts: inventory.hosts + [host], vms: inventory.vms,
                                   rules: inventory.rules, products: inventory.products, source: inventory.source)
             notes.append("\(name) added (\(model), \(sockets)×\(cores) cores), with \(template.name)'s datastores, networks and groups")
+            let vendors = Set(inventory.hosts.dropLast().compactMap(\.cpu.vendor))
+            if let v = cpuModel.vendor, !vendors.isEmpty, !vendors.contains(v) {
+                notes.append("warning: \(model) is a CPU of \(v) and the cluster's hosts are \(vendors.sorted().joined(separator: " and ")): no running VM can live-migrate to \(name), so it only takes powered-off VMs")
+            }
         case let .confine(product):
             guard let p = inventory.product(named: product) else { throw unknownProduct(product, inventory) }
             let (hosts, why) = confinementHosts(inventory, product: p)

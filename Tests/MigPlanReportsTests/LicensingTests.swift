@@ -104,6 +104,18 @@ import Testing
         #expect(perCPU.scenarios[0].products["vcf"]?.units == 16)
     }
 
+    /// An added host of another CPU vendor is priced but flagged: no running VM can reach it.
+    @Test func addedHostOfAnotherVendorIsFlagged() throws {
+        let inv = try licensing()
+        let report = try ReportBuilder(db: db).report(inv, scenarios: [
+            .addHost(name: "amd-1", model: "EPYC-Rome", sockets: 2, coresPerSocket: 32, memoryGiB: nil),
+            .addHost(name: "intel-9", model: "Icelake-Server", sockets: 2, coresPerSocket: 32, memoryGiB: nil),
+        ])
+        #expect(report.scenarios[0].notes.contains { $0.hasPrefix("warning: EPYC-Rome") && $0.contains("AMD") })
+        #expect(report.scenarios[0].moveList.allSatisfy { $0.to != "amd-1" })
+        #expect(!report.scenarios[1].notes.contains { $0.hasPrefix("warning:") })
+    }
+
     @Test func scenariosParseAndRefuseNonsense() throws {
         #expect(try Scenario.parse("confine:oracle-ee") == .confine(product: "oracle-ee"))
         #expect(try Scenario.parse("metric:w=per-core,minCoresPerSocket=8") == .metric(product: "w", metric: .perCore, parameters: ["minCoresPerSocket": 8]))
