@@ -61,15 +61,35 @@ public struct InputNode: Sendable {
         case let .mapping(map):
             var pairs: [(key: String, value: InputNode)] = []
             var seen = Set<String>()
+            var merged: [Node] = []
             for (k, v) in map {
                 guard case let .scalar(key) = k else {
                     throw .invalidInput(file: file, line: k.mark?.line, keyPath: path, message: "keys must be plain strings")
                 }
                 let childPath = path.isEmpty ? key.string : "\(path).\(key.string)"
+                // YAML merge key (`<<: *anchor` or `<<: [*a, *b]`): the mapping's own keys win,
+                // then earlier merged mappings over later ones.
+                if key.string == "<<" && key.style == .plain {
+                    let sources: [Node]
+                    if case let .sequence(seq) = v { sources = Array(seq) } else { sources = [v] }
+                    for source in sources {
+                        guard case .mapping = source else {
+                            throw .invalidInput(file: file, line: source.mark?.line ?? k.mark?.line, keyPath: childPath,
+                                                message: "a merge key takes a mapping or a list of mappings (e.g. <<: *defaults)")
+                        }
+                        merged.append(source)
+                    }
+                    continue
+                }
                 guard seen.insert(key.string).inserted else {
                     throw .invalidInput(file: file, line: k.mark?.line, keyPath: childPath, message: "key given twice")
                 }
                 pairs.append((key.string, try convert(v, file: file, path: childPath)))
+            }
+            for source in merged {
+                // Converted at this path, so its own merge keys resolve too and errors name this key path.
+                guard case let .map(inner) = try convert(source, file: file, path: path).value else { continue }
+                for pair in inner where seen.insert(pair.key).inserted { pairs.append(pair) }
             }
             return InputNode(value: .map(pairs), file: file, line: line, path: path)
         case .alias:

@@ -59,6 +59,28 @@ import Testing
             == "inv.yaml:48: vms[1].vcpus: expected a whole number from 1 to 4096, found 0")
     }
 
+    /// YAML merge keys and top-level `x-` keys, for inventories written by hand.
+    @Test func mergeKeysAndExtensionKeys() throws {
+        let text = """
+        version: 1
+        cluster: { name: c }
+        x-host: &host { cpu: Skylake-Server, sockets: 2, coresPerSocket: 16, mhzPerCore: 2500, memoryMiB: 524288 }
+        hosts:
+          - { <<: *host, name: h1 }
+          - <<: [*host]
+            name: h2
+            sockets: 1
+        vms: []
+        """
+        let inv = try Inventory.parse(text, file: "inv.yaml", baseDirectory: "/", db: try CPUDB.builtin())
+        #expect(inv.hosts.map(\.name) == ["h1", "h2"])
+        #expect(inv.hosts.map(\.sockets) == [2, 1])          // the mapping's own key wins
+        #expect(inv.hosts[1].cpu.model?.name == "Skylake-Server")
+        #expect(error(text.replacingOccurrences(of: "<<: [*host]", with: "<<: 5"))
+            .hasPrefix("inv.yaml:6: hosts[1].<<: a merge key takes a mapping"))
+        #expect(error(text.replacingOccurrences(of: "x-host:", with: "y-host:")).contains("unknown key 'y-host'"))
+    }
+
     @Test func jsonAndYamlAreTheSameInventory() throws {
         let db = try CPUDB.builtin()
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
