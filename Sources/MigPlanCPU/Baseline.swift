@@ -22,6 +22,9 @@ public struct Baseline: Sendable, Hashable {
     /// The highest x86-64 psABI level contained in the common set.
     public var level: CPUModel?
     public var hosts: [HostMask]
+    /// Features left out because some host's data cannot tell whether it has them (`CPU.unknown`)
+    /// while every host may: a full CPUID dump of those hosts could add them to the baseline.
+    public var unknown: FeatureSet
     /// Non-migratable features were left out (the default for live migration).
     public var migratable: Bool
 }
@@ -48,6 +51,9 @@ extension CPUDB {
         func visible(_ s: FeatureSet) -> FeatureSet { migratable ? guestVisible(s) : s }
         var common = visible(cpus[0].features)
         for cpu in cpus.dropFirst() { common.formIntersection(visible(cpu.features)) }
+        // What could be common if every unknown feature were there.
+        var possible = visible(cpus[0].features.union(cpus[0].unknown))
+        for cpu in cpus.dropFirst() { possible.formIntersection(visible(cpu.features.union(cpu.unknown))) }
         if common.isEmpty { return .failure(.noCommonFeatures) }
 
         // The spec's "same vendor": a vendor-neutral model (kvm64, qemu64) only when none of the
@@ -66,7 +72,9 @@ extension CPUDB {
             libvirt: libvirtFit,
             evcMode: bestContainedModel(common, vendor: vendor, kinds: [.evc]),
             level: bestContainedModel(common, vendor: nil, kinds: [.level]),
-            hosts: cpus.map { Baseline.HostMask(cpu: $0, disable: visible($0.features).subtracting(common)) },
+            // A host masks its unknown features too: hiding a bit the CPU lacks changes nothing.
+            hosts: cpus.map { Baseline.HostMask(cpu: $0, disable: visible($0.features.union($0.unknown)).subtracting(common)) },
+            unknown: possible.subtracting(common),
             migratable: migratable))
     }
 

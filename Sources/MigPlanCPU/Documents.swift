@@ -44,6 +44,8 @@ public struct BaselineDocument: Codable, Sendable, Hashable {
     public var model: String?
     public var features: [String]
     public var extra: [String]
+    /// Left out because some host's data cannot tell whether it has them.
+    public var unknown: [String]
     public var libvirt: LibvirtModel?
     public var evcMode: String?
     public var level: String?
@@ -51,7 +53,7 @@ public struct BaselineDocument: Codable, Sendable, Hashable {
     public var hosts: [Host]
     public var masks: [String: String]
 
-    enum CodingKeys: String, CodingKey { case vendor, model, features, extra, libvirt, evcMode, level, migratable, hosts, masks }
+    enum CodingKeys: String, CodingKey { case vendor, model, features, extra, unknown, libvirt, evcMode, level, migratable, hosts, masks }
 
     /// Every key of the spec is written, `null` where unknown.
     public func encode(to encoder: any Encoder) throws {
@@ -60,6 +62,7 @@ public struct BaselineDocument: Codable, Sendable, Hashable {
         try c.encode(model, forKey: .model)
         try c.encode(features, forKey: .features)
         try c.encode(extra, forKey: .extra)
+        try c.encode(unknown, forKey: .unknown)
         try c.encode(libvirt, forKey: .libvirt)
         try c.encode(evcMode, forKey: .evcMode)
         try c.encode(level, forKey: .level)
@@ -123,6 +126,7 @@ extension CPUDB {
     public func document(_ b: Baseline) -> BaselineDocument {
         BaselineDocument(
             vendor: b.vendor, model: b.model?.name, features: names(b.features), extra: names(b.extra),
+            unknown: names(b.unknown),
             libvirt: b.libvirt.map {
                 .init(model: $0.model.name, require: $0.added.map { features[$0].name },
                       disable: $0.removed.map { features[$0].name })

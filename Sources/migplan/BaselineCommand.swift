@@ -62,6 +62,9 @@ struct BaselineCommand: ParsableCommand {
         if let fit = b.libvirt, fit.model.name != b.model?.name || !fit.removed.isEmpty {
             print("  libvirt would write: \(fit.model.name), require \(fit.added.count), disable \(fit.removed.count)")
         }
+        if !b.unknown.isEmpty {
+            print("  left out, unknown on some hosts (their data lacks the CPUID sub-leaf): \(cpudb.names(b.unknown).joined(separator: " "))")
+        }
         if let evc = b.evcMode { print("  highest EVC mode inside: \(evc.name) (\(evc.title ?? ""))") }
         if let level = b.level { print("  x86-64 level: \(level.name)") }
         for h in b.hosts {

@@ -132,6 +132,12 @@ import Testing
         let d = db.compare(avx2, sandy)
         #expect(d.missing == ["avx2"] && d.unverified == ["xsaveopt"])
         #expect(d.reasons.map(\.kind) == ["cpu-feature", "cpu-feature-unknown"])
+        // A baseline leaves such features out, says so, and has the host mask them in case they are there.
+        let b = try db.baseline([sandy, full]).get()
+        #expect(db.names(b.unknown) == ["xgetbv1", "xsavec", "xsaveopt"])
+        #expect(b.features.intersection(b.unknown).isEmpty)
+        #expect(db.names(b.hosts[0].disable).contains("xsaveopt") && db.names(b.hosts[1].disable).contains("xsaveopt"))
+        #expect(db.document(b).unknown == ["xgetbv1", "xsavec", "xsaveopt"])
     }
 
     @Test func cpuidToolOutputOfThisMachineReadsBack() throws {
