@@ -157,17 +157,19 @@ public struct InputNode: Sendable {
         return out
     }
 
-    /// The mapping's entries, after checking that every key is one of `allowed`.
-    public func map(allowed: [String]? = nil) throws(MigPlanError) -> [String: InputNode] {
+    /// The mapping's entries, after checking that every key is one of `allowed` or starts with
+    /// `extensionPrefix` (keys the author owns, such as `x-` anchors).
+    public func map(allowed: [String]? = nil, extensionPrefix: String? = nil) throws(MigPlanError) -> [String: InputNode] {
         guard case let .map(pairs) = value else { throw error("expected a mapping, found \(kindName)") }
         var result: [String: InputNode] = [:]
         for (key, node) in pairs {
-            if let allowed, !allowed.contains(key) {
+            if let allowed, !allowed.contains(key), !(extensionPrefix.map { key.hasPrefix($0) } ?? false) {
                 let close = suggestions(for: key, among: allowed, limit: 1)
                 throw MigPlanError.invalidInput(
                     file: file, line: node.line, keyPath: node.path,
                     message: "unknown key '\(key)'" + (close.isEmpty ? "" : " (did you mean '\(close[0])'?)")
-                        + "; expected one of " + allowed.joined(separator: ", "))
+                        + "; expected one of " + allowed.joined(separator: ", ")
+                        + (extensionPrefix.map { " (or a key starting with '\($0)')" } ?? ""))
             }
             result[key] = node
         }

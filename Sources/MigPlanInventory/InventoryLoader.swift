@@ -4,11 +4,6 @@ import MigPlanCPU
 
 extension Inventory {
     static let topKeys = ["version", "cluster", "hosts", "vms", "rules", "products"]
-
-    static func extensionKeys(_ root: InputNode) -> [String] {
-        guard case let .map(pairs) = root.value else { return [] }
-        return pairs.map(\.key).filter { $0.hasPrefix("x-") }
-    }
     static let clusterKeys = ["name", "migration", "balance"]
     static let migrationKeys = ["bandwidthMiBps", "maxConcurrentPerHost", "maxDowntimeMs", "maxPrecopyRounds", "resumeMs"]
     static let balanceKeys = ["threshold", "maxMovesPerHost", "maxMoves", "cpuHeadroomPct", "memoryHeadroomPct", "memoryOvercommit"]
@@ -49,7 +44,7 @@ extension Inventory {
 
     static func parse(root: InputNode, file: String, baseDirectory: String, db: CPUDB) throws(MigPlanError) -> Inventory {
         // Top-level `x-…` keys belong to the author (YAML anchors to merge from, notes): not read.
-        let top = try root.map(allowed: topKeys + Self.extensionKeys(root))
+        let top = try root.map(allowed: topKeys, extensionPrefix: "x-")
         guard let versionNode = top["version"] else { throw root.error("missing 'version' (1)") }
         let version = try versionNode.int()
         guard version == 1 else { throw versionNode.error("unsupported inventory version \(version); this migplan reads version 1") }
