@@ -51,9 +51,9 @@ extension CPUDB {
         func visible(_ s: FeatureSet) -> FeatureSet { migratable ? guestVisible(s) : s }
         var common = visible(cpus[0].features)
         for cpu in cpus.dropFirst() { common.formIntersection(visible(cpu.features)) }
-        // What could be common if every unknown feature were there.
-        var possible = visible(cpus[0].features.union(cpus[0].unknown))
-        for cpu in cpus.dropFirst() { possible.formIntersection(visible(cpu.features.union(cpu.unknown))) }
+        // What each host may have, counting features its data cannot tell about.
+        let maybe = cpus.map { visible($0.features.union($0.unknown)) }
+        let possible = maybe.dropFirst().reduce(maybe[0]) { $0.intersection($1) }
         if common.isEmpty { return .failure(.noCommonFeatures) }
 
         // The spec's "same vendor": a vendor-neutral model (kvm64, qemu64) only when none of the
@@ -73,7 +73,7 @@ extension CPUDB {
             evcMode: bestContainedModel(common, vendor: vendor, kinds: [.evc]),
             level: bestContainedModel(common, vendor: nil, kinds: [.level]),
             // A host masks its unknown features too: hiding a bit the CPU lacks changes nothing.
-            hosts: cpus.map { Baseline.HostMask(cpu: $0, disable: visible($0.features.union($0.unknown)).subtracting(common)) },
+            hosts: zip(cpus, maybe).map { Baseline.HostMask(cpu: $0, disable: $1.subtracting(common)) },
             unknown: possible.subtracting(common),
             migratable: migratable))
     }

@@ -173,12 +173,14 @@ public struct ReadinessEngine: Sendable {
         add("cpu-vendor", !cpu.vendorMismatch, "same CPU vendor (\(host.presents.vendor ?? "any"))",
             cpu.reasons.first { $0.kind == "cpu-vendor" }?.detail ?? "")
         if !cpu.vendorMismatch {
-            add("cpu-feature", cpu.missing.isEmpty, "\(host.name) presents every feature the guest sees",
-                "\(host.name) does not present \(cpu.missing.count) feature\(cpu.missing.count == 1 ? "" : "s") the guest sees: \(cpu.missing.joined(separator: ", "))")
-            if !cpu.unverified.isEmpty {
-                add("cpu-feature", false, "",
-                    "\(host.name)'s CPU data cannot tell whether it presents \(cpu.unverified.count) feature\(cpu.unverified.count == 1 ? "" : "s") the guest sees: \(cpu.unverified.joined(separator: ", "))")
+            var lacking: [String] = []
+            if !cpu.missing.isEmpty {
+                lacking.append("\(host.name) does not present \(cpu.missing.count) feature\(cpu.missing.count == 1 ? "" : "s") the guest sees: \(cpu.missing.joined(separator: ", "))")
             }
+            if !cpu.unverified.isEmpty {
+                lacking.append("\(host.name)'s CPU data cannot tell whether it presents \(cpu.unverified.count) feature\(cpu.unverified.count == 1 ? "" : "s") the guest sees: \(cpu.unverified.joined(separator: ", "))")
+            }
+            add("cpu-feature", lacking.isEmpty, "\(host.name) presents every feature the guest sees", lacking.joined(separator: "; "))
         }
         let nonMigratable = db.names(guest.features.subtracting(db.migratableFeatures))
         add("cpu-nonmigratable", nonMigratable.isEmpty, "the guest CPU has no non-migratable features",

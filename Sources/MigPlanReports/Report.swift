@@ -101,6 +101,7 @@ public struct ReportBuilder: Sendable {
             guard let template = inventory.hosts.first(where: { $0.state == .connected }) ?? inventory.hosts.first else {
                 throw .invalidInput(file: "--scenario", line: nil, keyPath: scenario.name, message: "the inventory has no host to copy")
             }
+            let vendors = Set(inventory.hosts.compactMap(\.cpu.vendor))
             var host = template
             host.name = name
             host.cpu = CPU(model: cpuModel)
@@ -113,7 +114,6 @@ public struct ReportBuilder: Sendable {
             inventory = Inventory(cluster: inventory.cluster, hosts: inventory.hosts + [host], vms: inventory.vms,
                                   rules: inventory.rules, products: inventory.products, source: inventory.source)
             notes.append("\(name) added (\(model), \(sockets)×\(cores) cores), with \(template.name)'s datastores, networks and groups")
-            let vendors = Set(inventory.hosts.dropLast().compactMap(\.cpu.vendor))
             if let v = cpuModel.vendor, !vendors.isEmpty, !vendors.contains(v) {
                 notes.append("warning: \(model) is a CPU of \(v) and the cluster's hosts are \(vendors.sorted().joined(separator: " and ")): no running VM can live-migrate to \(name), so it only takes powered-off VMs")
             }
