@@ -66,19 +66,20 @@ extension CPUDB {
             reasons.append(Reason(kind: "cpu-vendor",
                                   detail: "\(source.name) is \(source.vendor!), \(destination.name) is \(destination.vendor!): a guest never moves between CPU vendors"))
         }
+        let missingNames = names(missing), unverifiedNames = names(unverified)
         if !missing.isEmpty {
-            let list = names(missing)
+            let list = missingNames
             reasons.append(Reason(kind: "cpu-feature",
                                   detail: "\(destination.name) lacks \(list.count) feature\(list.count == 1 ? "" : "s") \(source.name) exposes: \(list.joined(separator: ", "))"))
         }
         if !unverified.isEmpty {
-            let list = names(unverified)
+            let list = unverifiedNames
             reasons.append(Reason(kind: "cpu-feature-unknown",
                                   detail: "\(destination.name)'s data cannot tell whether it has \(list.count == 1 ? "a feature" : "\(list.count) features") \(source.name) exposes: \(list.joined(separator: ", ")) (use a full CPUID dump, e.g. `cpuid -r -1`, or a libvirt capabilities file)"))
         }
         return CPUComparison(source: source, destination: destination, verdict: verdict,
                              compatible: !vendorMismatch && notOnDestination.isEmpty,
-                             missing: names(missing), unverified: names(unverified), extra: names(extra), ignored: ignored,
+                             missing: missingNames, unverified: unverifiedNames, extra: names(extra), ignored: ignored,
                              vendorMismatch: vendorMismatch, reasons: reasons)
     }
 }

@@ -34,6 +34,7 @@ extension CPUDB {
                     return cpu
                 }
             }
+            return [try cpu(fromFile: argument, text: text)]
         }
         return [try resolveHost(argument)]
     }

@@ -122,10 +122,7 @@ extension CPUDB {
         }
         var set = model.features
         for (i, f) in def.features.enumerated() {
-            guard let feature = featureIndex(named: f.name) else {
-                throw .unknownFeature(f.name, location: "\(file): \(path)/feature[\(i + 1)]",
-                                      suggestions: suggestions(for: f.name, among: features.map(\.name)))
-            }
+            let feature = try self.feature(named: f.name, location: "\(file): \(path)/feature[\(i + 1)]").index
             switch f.policy {
             case nil, "require", "force", "optional": set.insert(feature)
             case "disable", "forbid": set.remove(feature)

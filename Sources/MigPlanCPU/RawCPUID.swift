@@ -72,32 +72,26 @@ public struct RawCPUID: Sendable, Hashable {
 
 extension CPUDB {
     /// The features whose bits are set, through the catalogue (every cpudb feature, not only
-    /// those a decoding library names).
-    public func features(of raw: RawCPUID) -> FeatureSet {
-        var set = FeatureSet()
+    /// those a decoding library names), and the CPUID features the data cannot tell: their leaf
+    /// exists on the CPU and their sub-leaf is defined there, but the data holds no value for it
+    /// (libcpuid's format keeps sub-leaf 0 of leaves 7 and 0xD only). MSR features are never
+    /// unknown: no CPUID dump holds MSRs.
+    public func features(of raw: RawCPUID) -> (present: FeatureSet, unknown: FeatureSet) {
+        var present = FeatureSet(), unknown = FeatureSet()
         for f in features {
             switch f.location {
             case let .cpuid(leaf, subleaf, register, bit):
-                guard raw.supports(leaf: leaf), let r = raw[leaf, subleaf] else { continue }
-                if r[register] & (1 << UInt32(bit)) != 0 { set.insert(f.index) }
+                guard raw.supports(leaf: leaf) else { continue }
+                if let r = raw[leaf, subleaf] {
+                    if r[register] & (1 << UInt32(bit)) != 0 { present.insert(f.index) }
+                } else if Self.subleafMayExist(leaf: leaf, subleaf: subleaf, raw: raw) {
+                    unknown.insert(f.index)
+                }
             case let .msr(index, bit):
-                if let v = raw.msrs[index], v & (1 << UInt64(bit)) != 0 { set.insert(f.index) }
+                if let v = raw.msrs[index], v & (1 << UInt64(bit)) != 0 { present.insert(f.index) }
             }
         }
-        return set
-    }
-
-    /// The CPUID features the data cannot tell: their leaf exists on the CPU and their sub-leaf
-    /// is defined there, but the data holds no value for it (libcpuid's format keeps sub-leaf 0
-    /// of leaves 7 and 0xD only). MSR features are not counted: no CPUID dump holds MSRs.
-    public func unreadableFeatures(of raw: RawCPUID) -> FeatureSet {
-        var set = FeatureSet()
-        for f in features {
-            guard case let .cpuid(leaf, subleaf, _, _) = f.location, raw.supports(leaf: leaf),
-                  raw[leaf, subleaf] == nil, Self.subleafMayExist(leaf: leaf, subleaf: subleaf, raw: raw) else { continue }
-            set.insert(f.index)
-        }
-        return set
+        return (present, unknown)
     }
 
     /// False when the data itself shows a sub-leaf is not defined on this CPU (so its bits are
@@ -139,12 +133,13 @@ extension CPUDB {
         guard let signature = raw.signature else {
             throw .invalidInput(file: name, line: nil, keyPath: nil, message: "no CPUID leaf 1 (signature) in the data")
         }
-        let (set, notes) = applyErrata(features(of: raw), vendor: vendor.name, signature: signature,
+        let read = features(of: raw)
+        let (set, notes) = applyErrata(read.present, vendor: vendor.name, signature: signature,
                                        kinds: captureFixes ? ["cpu", "capture"] : ["cpu"])
         let fit = decode(vendor: vendor.name, signature: signature, features: set, kind: .host)
         return CPU(name: name, vendor: vendor.name, signature: signature, features: set,
                    model: fit?.model, brand: raw.brand, origin: origin, notes: notes,
-                   unknown: unreadableFeatures(of: raw))
+                   unknown: read.unknown)
     }
 }
 

@@ -74,7 +74,6 @@ extension Inventory {
 
         // Hosts.
         var hosts: [Host] = []
-        var hostNodes: [InputNode] = []
         var hostByName: [String: Int] = [:]
         for node in try top["hosts"]?.list() ?? [] {
             let k = try node.map(allowed: hostKeys)
@@ -117,7 +116,6 @@ extension Inventory {
                 state: try k["state"].map { (n) throws(MigPlanError) in try enumValue(n, HostState.self) } ?? .connected)
             hostByName[name] = hosts.count
             hosts.append(host)
-            hostNodes.append(node)
         }
         if hosts.isEmpty { throw root.error("no hosts: 'hosts' needs at least one") }
         let groupNames = Set(hosts.flatMap(\.groups))

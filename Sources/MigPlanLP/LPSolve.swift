@@ -10,7 +10,8 @@ private final class AbortState: @unchecked Sendable {
     init(deadline: Double?) { self.deadline = deadline }
 }
 
-private func monotonicSeconds() -> Double {
+/// Seconds on the monotonic clock: deadlines and timings, never the wall clock.
+public func monotonicSeconds() -> Double {
     var ts = timespec()
     clock_gettime(CLOCK_MONOTONIC, &ts)
     return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9

@@ -47,7 +47,6 @@ public struct ReadinessEngine: Sendable {
     /// Current Σ reservation and Σ configured memory per host.
     public let reservedMHz: [Double]
     public let configuredMiB: [Double]
-    private let vmsByHost: [[Int]]
     private let groupHosts: [String: Set<Int>]
     /// Plain per-VM and per-host values for the whole-inventory pass.
     struct FastTables: Sendable {
@@ -96,15 +95,12 @@ public struct ReadinessEngine: Sendable {
         classBlocks = blocks
         var reserved = [Double](repeating: 0, count: inventory.hosts.count)
         var configured = [Double](repeating: 0, count: inventory.hosts.count)
-        var byHost = [[Int]](repeating: [], count: inventory.hosts.count)
-        for (i, vm) in inventory.vms.enumerated() {
+        for vm in inventory.vms {
             reserved[vm.host] += vm.cpuReservationMHz
             configured[vm.host] += vm.memoryMiB
-            byHost[vm.host].append(i)
         }
         reservedMHz = reserved
         configuredMiB = configured
-        vmsByHost = byHost
         var groups: [String: Set<Int>] = [:]
         for (i, h) in inventory.hosts.enumerated() { for g in h.groups { groups[g, default: []].insert(i) } }
         groupHosts = groups

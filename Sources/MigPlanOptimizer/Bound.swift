@@ -30,6 +30,7 @@ enum LowerBound {
                 hosts.append(HostLP(excess: max(0, e), over: max(0, o), memExcess: max(0, m), vms: onHost[h]))
             }
         }
+        let scaledMemory = p.activeMemory.map { $0 * p.memoryScale }
         func build(_ parts: [HostLP], planCap: Int?) -> LinearProgram {
             var lp = LinearProgram()
             var objective: [LinearProgram.Term] = []
@@ -45,7 +46,7 @@ enum LowerBound {
                 // s ≥ excess − Σ demand·z, and the same for headroom and memory.
                 for (weight, amount, size) in [(2 * p.balanceWeight, part.excess, p.demand),
                                                (p.overWeight, part.over, p.demand),
-                                               (2 * p.memoryWeight, part.memExcess, p.activeMemory.map { $0 * p.memoryScale })]
+                                               (2 * p.memoryWeight, part.memExcess, scaledMemory)]
                 where weight > 0 && amount > 0 {
                     let slack = lp.addVariable(lower: 0)
                     objective.append(.init(slack, weight))
@@ -59,7 +60,7 @@ enum LowerBound {
             lp.setObjective(objective)
             return lp
         }
-        let remaining = max(0.05, deadline - now())
+        let remaining = max(0.05, deadline - monotonicSeconds())
         if p.maxMoves > 0 {
             let s = build(hosts, planCap: p.maxMoves).solve(SolveOptions(timeLimit: remaining))
             guard s.status == .optimal, let value = s.objective else { return nil }

@@ -19,7 +19,7 @@ public struct Optimizer: Sendable {
     }
 
     public func plan(_ inventory: Inventory, options: PlanOptions = PlanOptions()) throws(MigPlanError) -> Plan {
-        let start = now()
+        let start = monotonicSeconds()
         let deadline = start + options.timeLimit
         var problem = try PlacementProblem(inventory: inventory, db: db, options: options)
         var state = PlacementState(problem: problem)
@@ -33,7 +33,7 @@ public struct Optimizer: Sendable {
                         after: before, objectiveName: objectiveName(problem), achieved: PlacementState(problem: problem).objective,
                         lowerBound: nil, waves: 0, migratedMiB: 0,
                         infeasibilities: search.unresolved.map { .init(vm: inventory.vms[$0.vm].name, constraint: $0.constraint) },
-                        emptiedHosts: [], solverSeconds: now() - start, method: "mandatory moves", violations: [],
+                        emptiedHosts: [], solverSeconds: monotonicSeconds() - start, method: "mandatory moves", violations: [],
                         licensesBefore: licenses(problem, final: problem.home).0, licensesAfter: licenses(problem, final: problem.home).0)
         }
         var emptied: [Int] = []
@@ -53,8 +53,8 @@ public struct Optimizer: Sendable {
         let binaries = ExactModel.binaryCount(problem)
         let model = binaries <= max(options.exactBinaryLimit, 12_000) ? ExactModel(problem) : nil
         var bound: Double? = nil
-        if let model, model.binaries > 0 && model.binaries <= options.exactBinaryLimit && now() < deadline {
-            let s = model.program.solve(SolveOptions(timeLimit: max(0.05, deadline - now())), logger: logger)
+        if let model, model.binaries > 0 && model.binaries <= options.exactBinaryLimit && monotonicSeconds() < deadline {
+            let s = model.program.solve(SolveOptions(timeLimit: max(0.05, deadline - monotonicSeconds())), logger: logger)
             if s.hasSolution, let value = s.objective {
                 let exact = model.placement(s)
                 var candidate = PlacementState(problem: problem)
@@ -84,8 +84,8 @@ public struct Optimizer: Sendable {
         // Lower bound: the best of the relaxations that are affordable.
         if options.goal == .balance {
             if let b = LowerBound.separable(problem, deadline: deadline + 1) { bound = max(bound ?? b, b) }
-            if let model, !proven && model.binaries > 0 && now() < deadline {
-                let r = model.program.relaxation.solve(SolveOptions(timeLimit: max(0.05, deadline - now())))
+            if let model, !proven && model.binaries > 0 && monotonicSeconds() < deadline {
+                let r = model.program.relaxation.solve(SolveOptions(timeLimit: max(0.05, deadline - monotonicSeconds())))
                 if r.status == .optimal, let value = r.objective { bound = max(bound ?? value, value) }
             }
         }
@@ -136,7 +136,7 @@ public struct Optimizer: Sendable {
                             after: before, objectiveName: objectiveName(problem), achieved: PlacementState(problem: problem).objective,
                             lowerBound: nil, waves: 0, migratedMiB: 0,
                             infeasibilities: fallbackViolations.map { .init(vm: "-", constraint: $0) },
-                            emptiedHosts: [], solverSeconds: now() - start, method: "mandatory moves", violations: [],
+                            emptiedHosts: [], solverSeconds: monotonicSeconds() - start, method: "mandatory moves", violations: [],
                             licensesBefore: licenses(problem, final: problem.home).0, licensesAfter: licenses(problem, final: problem.home).0)
             }
             methods.append("fell back to the mandatory moves (\(violations.first ?? ""))")
@@ -157,7 +157,7 @@ public struct Optimizer: Sendable {
                                reason: search.reasons[step.v] ?? .balance)
         }
         let achieved = state.objective
-        let timedOut = now() >= deadline
+        let timedOut = monotonicSeconds() >= deadline
         let status: Plan.Status
         if moves.isEmpty {
             status = .noImprovement
@@ -172,7 +172,7 @@ public struct Optimizer: Sendable {
                           after: balance(problem, state, poweredOff: Set(emptied)), objectiveName: objectiveName(problem), achieved: achieved,
                           lowerBound: bound, waves: sequence.steps.map(\.wave).max() ?? 0,
                           migratedMiB: moves.reduce(0) { $0 + $1.megabytes }, infeasibilities: [],
-                          emptiedHosts: emptied.map { inventory.hosts[$0].name }, solverSeconds: now() - start,
+                          emptiedHosts: emptied.map { inventory.hosts[$0].name }, solverSeconds: monotonicSeconds() - start,
                           method: methods.joined(separator: ", "), violations: violations)
         (result.licensesBefore, result.licensesAfter) = licenses(problem, final: final)
         let c = state.components

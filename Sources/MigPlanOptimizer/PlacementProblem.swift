@@ -125,7 +125,8 @@ public struct PlacementProblem: Sendable {
             if let h = inv.host(named: name) { evac[h] = true }
         }
         evacuated = evac
-        isTarget = evac.map { !$0 }
+        let targets = evac.map { !$0 }
+        isTarget = targets
         cpuCapacity = inv.hosts.map(\.cpuCapacityMHz)
         hostMemory = inv.hosts.map(\.memoryMiB)
         memoryCapacity = inv.hosts.map { $0.memoryMiB * inv.cluster.balance.memoryOvercommit }
@@ -147,28 +148,23 @@ public struct PlacementProblem: Sendable {
         var groupsOfHosts: [String: Set<Int>] = [:]
         for (i, h) in inv.hosts.enumerated() { for g in h.groups { groupsOfHosts[g, default: []].insert(i) } }
         for rule in inv.rules where rule.kind == .vmHost && rule.policy.isHard { for v in rule.vms { hostRules[v].append(rule) } }
-        for v in 0..<inv.vms.count {
-            var list: [Int] = []
-            for h in 0..<inv.hosts.count where h != inv.vms[v].host && isTarget[h] {
-                guard engine.blockKinds(vm: v, host: h).subtracting(dynamic).isEmpty else { continue }
-                // vm-host must / must-not rules do not depend on the placement either.
-                let ok = hostRules[v].allSatisfy { r in
-                    let inGroup = groupsOfHosts[r.hostGroup ?? ""]?.contains(h) ?? false
-                    return r.policy.isNegative ? !inGroup : inGroup
-                }
-                if ok { list.append(h) }
-            }
-            allowed.append(list)
-        }
-        self.allowed = allowed
-        let targets = evac.map { !$0 }
-        homeAllowed = (0..<inv.vms.count).map { v in
-            let h = inv.vms[v].host
-            return targets[h] && hostRules[v].allSatisfy { r in
+        // vm-host must / must-not rules do not depend on the placement either.
+        func keepsHostRules(_ v: Int, _ h: Int) -> Bool {
+            hostRules[v].allSatisfy { r in
                 let inGroup = groupsOfHosts[r.hostGroup ?? ""]?.contains(h) ?? false
                 return r.policy.isNegative ? !inGroup : inGroup
             }
         }
+        for v in 0..<inv.vms.count {
+            var list: [Int] = []
+            for h in 0..<inv.hosts.count where h != inv.vms[v].host && isTarget[h] {
+                guard engine.blockKinds(vm: v, host: h).subtracting(dynamic).isEmpty else { continue }
+                if keepsHostRules(v, h) { list.append(h) }
+            }
+            allowed.append(list)
+        }
+        self.allowed = allowed
+        homeAllowed = (0..<inv.vms.count).map { v in targets[inv.vms[v].host] && keepsHostRules(v, inv.vms[v].host) }
         allowedSet = allowed.map(Set.init)
 
         // Weights.
@@ -189,9 +185,7 @@ public struct PlacementProblem: Sendable {
         shouldPenalty = t == 1 ? 0 : 2 * kappa * meanDemand
         hardRules = inv.rules.filter { $0.policy.isHard }
         softRules = inv.rules.filter { !$0.policy.isHard }
-        var groups: [String: Set<Int>] = [:]
-        for (i, h) in inv.hosts.enumerated() { for g in h.groups { groups[g, default: []].insert(i) } }
-        groupHosts = groups
+        groupHosts = groupsOfHosts
         var budgets: [(Int, [Double], Double)] = []
         var vmBudgets = [[Int]](repeating: [], count: inv.vms.count)
         for (i, product) in inv.products.enumerated() where product.maxUnits > 0 && product.scope == .occupancy && product.metric != .perVCPU {

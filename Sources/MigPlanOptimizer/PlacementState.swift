@@ -262,8 +262,6 @@ public struct PlacementState: Sendable {
         return out
     }
 
-    public func ruleMembers(_ v: Int) -> [Int] { rulesOfVM[v] }
-    public func rule(_ r: Int) -> Rule { allRules[r] }
 }
 
 

@@ -1,5 +1,6 @@
 import Foundation
 import MigPlanInventory
+import MigPlanLP
 
 /// Why a VM had to move, shown with each move.
 public enum MoveReason: String, Sendable, Hashable, Codable {
@@ -68,7 +69,7 @@ struct Search {
         return true
     }
 
-    var timeUp: Bool { now() >= deadline }
+    var timeUp: Bool { monotonicSeconds() >= deadline }
 
     /// The best destination for `v` (lowest objective change) among those it may move to now.
     func bestDestination(_ s: PlacementState, _ v: Int, among hosts: [Int]? = nil) -> (host: Int, delta: Double)? {
@@ -437,10 +438,4 @@ struct Search {
         guard s.rulesAllow(b, x) else { return nil }
         return d1 + d2
     }
-}
-
-func now() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }
