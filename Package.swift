@@ -83,7 +83,7 @@ let package = Package(
         ),
 
         // The ROADEF/EURO 2012 machine-reassignment benchmark: instance reader and evaluator.
-        .target(name: "MigPlanROADEF", dependencies: ["MigPlanCPU"]),
+        .target(name: "MigPlanROADEF", dependencies: ["MigPlanCPU", "MigPlanOptimizer"]),
 
         // Build-time tool: turns cpudb/*.json into Swift source, so every binary carries its data.
         .executableTarget(name: "cpudb-embed"),
@@ -114,7 +114,7 @@ let package = Package(
         .testTarget(name: "MigPlanMigrationTests", dependencies: ["MigPlanMigration", "MigPlanInventory", "MigPlanCPU"]),
         .testTarget(name: "MigPlanOptimizerTests", dependencies: ["MigPlanOptimizer", "MigPlanLP", "MigPlanMigration", "MigPlanInventory", "MigPlanCPU"]),
         .testTarget(name: "MigPlanReportsTests", dependencies: ["MigPlanReports", "MigPlanLicensing", "MigPlanOptimizer", "MigPlanInventory", "MigPlanCPU"]),
-        .testTarget(name: "MigPlanROADEFTests", dependencies: ["MigPlanROADEF", "MigPlanCPU"]),
+        .testTarget(name: "MigPlanROADEFTests", dependencies: ["MigPlanROADEF", "MigPlanOptimizer", "MigPlanCPU"]),
         .testTarget(name: "MigPlanCLITests", dependencies: ["migplan"]),
     ],
     swiftLanguageModes: [.v6]

@@ -4,12 +4,13 @@ import MigPlanCPU
 import MigPlanInventory
 import MigPlanMigration
 import MigPlanOptimizer
+import MigPlanROADEF
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure migplan on generated data (build with -c release for figures).",
-        subcommands: [CPUBench.self, MatrixBench.self, PlanBench.self])
+        subcommands: [CPUBench.self, MatrixBench.self, PlanBench.self, ROADEFBench.self])
 }
 
 struct CPUBench: ParsableCommand {
@@ -206,4 +207,54 @@ func bestTime(of repeats: Int, _ body: () throws -> Void) throws -> Double {
         best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
     }
     return best
+}
+
+struct ROADEFBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "roadef",
+        abstract: "Run the reassignment search on every ROADEF/EURO 2012 instance in a data folder; print a Markdown table.",
+        discussion: "Reads DIR/A and DIR/B (model_*, assignment_*) and DIR/best-known.csv; instances without a model file are listed as absent.")
+
+    @Option(help: "The roadef2012 data folder.") var data = "../shared/data/roadef2012"
+    @Option(help: "Seconds per instance.") var timeLimit: Double = 60
+    @Option(help: "Random seed.") var seed: UInt64 = 1
+    @Option(help: "Parallel searches per instance (default: the number of cores).") var workers: Int?
+    @Option(help: "Only these instances (e.g. a1_1 b_03).") var only: [String] = []
+
+    func run() throws {
+        let csv = try String(contentsOfFile: data + "/best-known.csv", encoding: .utf8)
+        var best: [String: Int64] = [:]
+        for line in csv.split(separator: "\n").dropFirst() {
+            let f = line.split(separator: ",", omittingEmptySubsequences: false)
+            if f.count > 8, let v = Int64(f[8]) { best[String(f[0])] = v }
+        }
+        let names = best.keys.sorted().filter { only.isEmpty || only.contains($0) }
+        print("| instance | initial cost | migplan (\(Int(timeLimit)) s) | best known | gap % | moves | seconds |")
+        print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+        var gaps: [String: [Double]] = [:]
+        for name in names {
+            let folder = data + (name.hasPrefix("a") ? "/A/" : "/B/")
+            let modelPath = folder + "model_\(name).txt", assignmentPath = folder + "assignment_\(name).txt"
+            guard FileManager.default.fileExists(atPath: modelPath) else {
+                print("| \(name) | | model file absent | \(best[name]!) | | | |")
+                continue
+            }
+            let instance = try ROADEFInstance.parse(try String(contentsOfFile: modelPath, encoding: .utf8), file: modelPath)
+            let initial = try instance.parseAssignment(try String(contentsOfFile: assignmentPath, encoding: .utf8), file: assignmentPath)
+            let result = try instance.reassignmentModel(initial: initial).optimize(
+                ReassignmentOptions(timeLimit: timeLimit, seed: seed, workers: workers ?? ProcessInfo.processInfo.activeProcessorCount))
+            let check = instance.evaluate(initial: initial, solution: result.assignment)
+            guard check.feasible, check.total == result.after.total else {
+                throw MigPlanError.invalidInput(file: modelPath, line: nil, keyPath: nil, message: "the challenge evaluator rejects the result (a bug)")
+            }
+            let known = best[name]!
+            let gap = 100 * Double(check.total - known) / Double(known)
+            gaps[String(name.prefix(1)), default: []].append(gap)
+            if name.hasPrefix("b"), known <= 1_000_000 { gaps["b", default: []].removeLast() }
+            print("| \(name) | \(result.before.total) | \(check.total) | \(known) | \(String(format: "%.3f", gap)) | \(check.moved) | \(String(format: "%.1f", result.seconds)) |")
+        }
+        for (set, g) in gaps.sorted(by: { $0.key < $1.key }) where !g.isEmpty {
+            print("\nset \(set.uppercased()): mean gap \(String(format: "%.3f", g.reduce(0, +) / Double(g.count))) % over \(g.count) instances")
+        }
+    }
 }

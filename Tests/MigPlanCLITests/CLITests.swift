@@ -309,3 +309,38 @@ struct CLI {
         #expect(bad.status == 2 && bad.stderr.contains("no product 'sap'"))
     }
 }
+
+@Suite struct ROADEFCLITests {
+    static let folder = "../shared/data/roadef2012/A/"
+
+    @Test func optimizeWritesAnAssignmentTheEvaluatorAccepts() throws {
+        let out = FileManager.default.temporaryDirectory.appending(path: "migplan-roadef-\(getpid()).txt").path
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let r = try CLI.run("roadef", Self.folder + "model_a1_2.txt", Self.folder + "assignment_a1_2.txt", "-o", out,
+                            "--move-budget", "50000", "--seed", "5", "--json")
+        #expect(r.status == 0, "\(r.stderr)")
+        let doc = try #require(r.json as? [String: Any])
+        #expect(doc["status"] as? String == "completed")
+        let before = try #require(doc["before"] as? [String: Any]), after = try #require(doc["after"] as? [String: Any])
+        #expect(Set(before.keys) == ["load", "balance", "processMove", "serviceMove", "machineMove"])
+        let cost = try #require(doc["cost"] as? Int), initial = try #require(doc["initialCost"] as? Int)
+        #expect(cost < initial)
+        #expect((after["load"] as? Int).map { $0 > 0 } == true)
+        let e = try CLI.run("roadef", "evaluate", Self.folder + "model_a1_2.txt", Self.folder + "assignment_a1_2.txt", out, "--json")
+        #expect(e.status == 0)
+        #expect((e.json as? [String: Any])?["feasible"] as? Bool == true)
+        // Same seed and budget: the same assignment.
+        let again = try CLI.run("roadef", Self.folder + "model_a1_2.txt", Self.folder + "assignment_a1_2.txt",
+                                "--move-budget", "50000", "--seed", "5", "--json")
+        #expect((again.json as? [String: Any])?["cost"] as? Int == cost)
+    }
+
+    @Test func badInputNamesFileAndLine() throws {
+        let bad = FileManager.default.temporaryDirectory.appending(path: "migplan-roadef-bad-\(getpid()).txt").path
+        defer { try? FileManager.default.removeItem(atPath: bad) }
+        try "1 2\n3 x\n".write(toFile: bad, atomically: true, encoding: .utf8)
+        let r = try CLI.run("roadef", Self.folder + "model_a1_2.txt", bad)
+        #expect(r.status == 2)
+        #expect(r.stderr.contains(bad) && r.stderr.contains("2"))
+    }
+}

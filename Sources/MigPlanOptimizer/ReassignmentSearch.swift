@@ -1,0 +1,562 @@
+import Foundation
+import Logging
+import MigPlanCPU
+import MigPlanLP
+
+extension ReassignmentModel {
+    /// Searches for a cheaper assignment from `initial` (which must meet every hard constraint):
+    /// best-improvement shift sweeps, then late-acceptance hill climbing over shift and swap moves,
+    /// all evaluated incrementally. `workers` searches run in parallel from derived seeds; the cheapest
+    /// result (lowest worker index on ties) passes ``validate(_:maxViolations:)`` before it is returned.
+    public func optimize(_ options: ReassignmentOptions = ReassignmentOptions(), logger: Logger? = nil)
+        throws(MigPlanError) -> ReassignmentResult
+    {
+        let start = monotonicSeconds()
+        if let problem = inconsistency() { throw .invalidInput(file: "reassignment model", line: nil, keyPath: nil, message: problem) }
+        let (before, violations) = validate(initial)
+        if !violations.isEmpty {
+            throw .invalidInput(file: "reassignment model", line: nil, keyPath: "initial",
+                                message: "the initial assignment breaks a hard constraint: " + violations.prefix(3).joined(separator: "; "))
+        }
+        let workers = max(1, options.workers)
+        let deadline = start + max(0, options.timeLimit)
+        var outcomes = [ReassignmentEngine.Outcome?](repeating: nil, count: workers)
+        outcomes.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let slots = buffer.baseAddress!
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                let engine = ReassignmentEngine(self)
+                var rng = SplitMix64(seed: options.seed &+ UInt64(w) &* 0x9E37_79B9_7F4A_7C15)
+                slots[w] = engine.search(rng: &rng, deadline: deadline, budget: options.moveBudget, descendFirst: w % 2 == 0)
+            }
+        }
+        let all = outcomes.map { $0! }
+        var best = 0
+        for w in 1..<all.count where all[w].cost < all[best].cost { best = w }
+        let chosen = all[best]
+        let (after, broken) = validate(chosen.assignment)
+        if !broken.isEmpty || after.total != chosen.cost {
+            logger?.error("reassignment search returned an assignment the validator rejects: a bug",
+                          metadata: ["violations": "\(broken)", "search": "\(chosen.cost)", "validator": "\(after.total)"])
+            throw .invalidInput(file: "migplan (internal check)", line: nil, keyPath: nil,
+                                message: "the search's assignment failed validation (a bug): " + (broken.first ?? "cost \(chosen.cost) ≠ \(after.total)"))
+        }
+        let moved = zip(chosen.assignment, initial).filter { $0 != $1 }.count
+        logger?.info("reassignment search done", metadata: [
+            "before": "\(before.total)", "after": "\(after.total)", "moved": "\(moved)",
+            "evaluated": "\(all.map(\.evaluated).reduce(0, +))"])
+        return ReassignmentResult(
+            assignment: chosen.assignment, before: before, after: after, moved: moved,
+            status: all.contains(where: \.cutByClock) ? .timeLimit : .completed, seconds: monotonicSeconds() - start,
+            evaluated: all.map(\.evaluated).reduce(0, +), applied: all.map(\.applied).reduce(0, +))
+    }
+}
+
+/// SplitMix64: small, fast, and the same sequence on every platform for a seed.
+struct SplitMix64 {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    /// Uniform in 0..<n (n > 0), by multiply-shift.
+    mutating func below(_ n: Int) -> Int { Int((UInt128(next()) &* UInt128(n)) >> 64) }
+}
+
+/// One search's incremental state: usage, held transient amounts, per-host cost, and the group
+/// counters the hard constraints need, in flat buffers. Not shared between threads.
+final class ReassignmentEngine {
+    struct Outcome {
+        var assignment: [Int]
+        var cost: Int64
+        var evaluated: Int
+        var applied: Int
+        var cutByClock: Bool
+    }
+
+    let nh: Int, nr: Int, ni: Int, ng: Int, nl: Int, nz: Int
+    let cap: [Int64], safety: [Int64], loadWeight: [Int64], transient: [Bool]
+    let balances: [ReassignmentModel.Balance]
+    let demand: [Int64]
+    let group: [Int32], initial: [Int32], itemMoveCost: [Int64]
+    let domain: [Int32], zone: [Int32]
+    let hostMove: [Int32], weightHostMove: Int64, weightGroupMove: Int64
+    let distinct: [Bool], minDomains: [Int32]
+    let dependsOn: [[Int32]], dependents: [[Int32]]
+    let hasDependencies: Bool
+    let groupItems: [[Int32]]
+
+    var assign: [Int32]
+    var usage: [Int64], held: [Int64], hostCost: [Int64]
+    var occupied: [UInt8]
+    var domainCount: [Int32], domains: [Int32]
+    var zoneCount: [Int32]
+    var moved: [Int32], movedHistogram: [Int32], maxMoved: Int32
+    var current: Int64
+    /// Items on each host, and each item's index in its host's list.
+    var hostItems: [[Int32]], slot: [Int32]
+    /// Hosts whose cost is above zero, and each host's index in that list (-1 when absent).
+    var costly: [Int32], costlySlot: [Int32]
+    var scratchA: [Int64], scratchB: [Int64]
+
+    init(_ model: ReassignmentModel) {
+        nh = model.hosts.count
+        nr = model.resources.count
+        ni = model.items.count
+        ng = model.groups.count
+        nl = max(1, model.faultDomainCount)
+        nz = max(1, model.neighbourhoodCount)
+        cap = model.hosts.flatMap(\.capacity)
+        safety = model.hosts.flatMap(\.safetyCapacity)
+        loadWeight = model.resources.map(\.loadCostWeight)
+        transient = model.resources.map(\.transient)
+        balances = model.balances
+        demand = model.items.flatMap(\.demand)
+        group = model.items.map { Int32($0.group) }
+        initial = model.initial.map { Int32($0) }
+        itemMoveCost = model.items.map { model.weightItemMove * $0.moveCost }
+        domain = model.hosts.map { Int32($0.faultDomain) }
+        zone = model.hosts.map { Int32($0.neighbourhood) }
+        hostMove = model.hostMoveCost
+        weightHostMove = model.hostMoveCost.isEmpty ? 0 : model.weightHostMove
+        weightGroupMove = model.weightGroupMove
+        distinct = model.groups.map(\.distinctHosts)
+        minDomains = model.groups.map { Int32($0.minFaultDomains) }
+        dependsOn = model.groups.map { $0.dependsOn.map(Int32.init) }
+        var back = [[Int32]](repeating: [], count: model.groups.count)
+        for (g, grp) in model.groups.enumerated() { for d in grp.dependsOn where d != g { back[d].append(Int32(g)) } }
+        dependents = back
+        hasDependencies = model.groups.contains { !$0.dependsOn.isEmpty }
+        var members = [[Int32]](repeating: [], count: model.groups.count)
+        for (i, item) in model.items.enumerated() { members[item.group].append(Int32(i)) }
+        groupItems = members
+
+        assign = initial
+        usage = [Int64](repeating: 0, count: nh * nr)
+        held = usage
+        hostCost = [Int64](repeating: 0, count: nh)
+        occupied = [UInt8](repeating: 0, count: model.groups.contains(where: \.distinctHosts) ? ng * nh : 0)
+        domainCount = [Int32](repeating: 0, count: ng * nl)
+        domains = [Int32](repeating: 0, count: ng)
+        zoneCount = [Int32](repeating: 0, count: ng * nz)
+        moved = [Int32](repeating: 0, count: ng)
+        movedHistogram = [Int32](repeating: 0, count: (members.map(\.count).max() ?? 0) + 2)
+        movedHistogram[0] = Int32(ng)
+        maxMoved = 0
+        current = 0
+        scratchA = [Int64](repeating: 0, count: nr)
+        scratchB = scratchA
+        hostItems = [[Int32]](repeating: [], count: nh)
+        slot = [Int32](repeating: 0, count: ni)
+        costly = []
+        costlySlot = [Int32](repeating: -1, count: nh)
+        for i in 0..<ni {
+            slot[i] = Int32(hostItems[Int(initial[i])].count)
+            hostItems[Int(initial[i])].append(Int32(i))
+        }
+        for i in 0..<ni {
+            let h = Int(assign[i]), g = Int(group[i])
+            for r in 0..<nr {
+                usage[h * nr + r] += demand[i * nr + r]
+                held[h * nr + r] += demand[i * nr + r]
+            }
+            if distinct[g] { occupied[g * nh + h] &+= 1 }
+            if domainCount[g * nl + Int(domain[h])] == 0 { domains[g] += 1 }
+            domainCount[g * nl + Int(domain[h])] += 1
+            zoneCount[g * nz + Int(zone[h])] += 1
+        }
+        for h in 0..<nh {
+            hostCost[h] = usage.withUnsafeBufferPointer { costOf(host: h, usage: $0.baseAddress! + h * nr) }
+            current += hostCost[h]
+            noteCost(h)
+        }
+    }
+
+    /// Keeps `costly` in step with `hostCost[h]`.
+    @inline(__always)
+    func noteCost(_ h: Int) {
+        let listed = costlySlot[h] >= 0
+        if hostCost[h] > 0 && !listed {
+            costlySlot[h] = Int32(costly.count)
+            costly.append(Int32(h))
+        } else if hostCost[h] == 0 && listed {
+            let k = Int(costlySlot[h]), last = Int(costly[costly.count - 1])
+            costly[k] = Int32(last)
+            costlySlot[last] = Int32(k)
+            costly.removeLast()
+            costlySlot[h] = -1
+        }
+    }
+
+    @inline(__always)
+    func costOf(host h: Int, usage u: UnsafePointer<Int64>) -> Int64 {
+        var c: Int64 = 0
+        let base = h * nr
+        for r in 0..<nr {
+            let over = u[r] - safety[base + r]
+            if over > 0 { c += loadWeight[r] * over }
+        }
+        for b in balances {
+            let v = b.target * (cap[base + b.resource1] - u[b.resource1]) - (cap[base + b.resource2] - u[b.resource2])
+            if v > 0 { c += b.weight * v }
+        }
+        return c
+    }
+
+    @inline(__always)
+    func moveCost(_ from: Int, _ to: Int) -> Int64 {
+        weightHostMove == 0 ? 0 : weightHostMove * Int64(hostMove[from * nh + to])
+    }
+
+    /// The spread rule after one item of `g` leaves domain `from` for `to` (nothing else changing in g).
+    @inline(__always)
+    func spreadHolds(_ g: Int, from: Int32, to: Int32) -> Bool {
+        if from == to || minDomains[g] == 0 { return true }
+        var n = domains[g]
+        if domainCount[g * nl + Int(from)] == 1 { n -= 1 }
+        if domainCount[g * nl + Int(to)] == 0 { n += 1 }
+        return n >= minDomains[g] || n >= domains[g]
+    }
+
+    /// Dependencies of and on `g` in neighbourhood `z`, on the counters as they stand.
+    @inline(__always)
+    func dependenciesHold(_ g: Int, in z: Int) -> Bool {
+        if zoneCount[g * nz + z] > 0 {
+            for d in dependsOn[g] where Int(d) != g && zoneCount[Int(d) * nz + z] == 0 { return false }
+        } else {
+            for t in dependents[g] where zoneCount[Int(t) * nz + z] > 0 { return false }
+        }
+        return true
+    }
+
+    @inline(__always)
+    func adjustMoved(_ g: Int, by delta: Int32) {
+        movedHistogram[Int(moved[g])] -= 1
+        moved[g] += delta
+        movedHistogram[Int(moved[g])] += 1
+        if moved[g] > maxMoved { maxMoved = moved[g] }
+        while maxMoved > 0 && movedHistogram[Int(maxMoved)] == 0 { maxMoved -= 1 }
+    }
+
+    /// Cost change of moving item `i` to host `b`, or nil if a hard constraint forbids it.
+    func evaluateShift(_ i: Int, to b: Int, checkCapacity: Bool = true) -> Int64? {
+        let a = Int(assign[i]), o = Int(initial[i]), g = Int(group[i])
+        if a == b { return nil }
+        if distinct[g] && occupied[g * nh + b] != 0 { return nil }
+        let feasible = scratchA.withUnsafeMutableBufferPointer { ua in
+            scratchB.withUnsafeMutableBufferPointer { ub in
+                let di = i * nr, ba = a * nr, bb = b * nr
+                for r in 0..<nr {
+                    let d = demand[di + r]
+                    let nu = usage[bb + r] + d
+                    if !checkCapacity {
+                    } else if transient[r] {
+                        if b != o && held[bb + r] + d > cap[bb + r] { return false }
+                    } else if nu > cap[bb + r] { return false }
+                    ub[r] = nu
+                    ua[r] = usage[ba + r] - d
+                }
+                return true
+            }
+        }
+        if !feasible { return nil }
+        if !spreadHolds(g, from: domain[a], to: domain[b]) { return nil }
+        let za = Int(zone[a]), zb = Int(zone[b])
+        if hasDependencies && za != zb {
+            if zoneCount[g * nz + za] == 1 {
+                for t in dependents[g] where zoneCount[Int(t) * nz + za] > 0 { return nil }
+            }
+            if zoneCount[g * nz + zb] == 0 {
+                for d in dependsOn[g] where Int(d) != g && zoneCount[Int(d) * nz + zb] == 0 { return nil }
+            }
+        }
+        var delta = scratchA.withUnsafeBufferPointer { costOf(host: a, usage: $0.baseAddress!) } - hostCost[a]
+        delta += scratchB.withUnsafeBufferPointer { costOf(host: b, usage: $0.baseAddress!) } - hostCost[b]
+        let was = a != o, will = b != o
+        if was != will {
+            delta += will ? itemMoveCost[i] : -itemMoveCost[i]
+            if weightGroupMove != 0 {
+                let newMax = will ? max(maxMoved, moved[g] + 1)
+                    : (moved[g] == maxMoved && movedHistogram[Int(maxMoved)] == 1 ? maxMoved - 1 : maxMoved)
+                delta += weightGroupMove * Int64(newMax - maxMoved)
+            }
+        }
+        if weightHostMove != 0 { delta += moveCost(o, b) - moveCost(o, a) }
+        return delta
+    }
+
+    /// Cost change of exchanging the hosts of items `i` and `j`, or nil if a hard constraint forbids it.
+    func evaluateSwap(_ i: Int, _ j: Int) -> Int64? {
+        let a = Int(assign[i]), b = Int(assign[j])
+        if a == b { return nil }
+        let gi = Int(group[i]), gj = Int(group[j]), oi = Int(initial[i]), oj = Int(initial[j])
+        if gi != gj {
+            if distinct[gi] && occupied[gi * nh + b] != 0 { return nil }
+            if distinct[gj] && occupied[gj * nh + a] != 0 { return nil }
+        }
+        let feasible = scratchA.withUnsafeMutableBufferPointer { ua in
+            scratchB.withUnsafeMutableBufferPointer { ub in
+                let bi = i * nr, bj = j * nr, ba = a * nr, bb = b * nr
+                for r in 0..<nr {
+                    let di = demand[bi + r], dj = demand[bj + r]
+                    let na = usage[ba + r] - di + dj, nb = usage[bb + r] - dj + di
+                    if transient[r] {
+                        let ha = held[ba + r] - (a != oi ? di : 0) + (a != oj ? dj : 0)
+                        let hb = held[bb + r] - (b != oj ? dj : 0) + (b != oi ? di : 0)
+                        if ha > cap[ba + r] || hb > cap[bb + r] { return false }
+                    } else if na > cap[ba + r] || nb > cap[bb + r] { return false }
+                    ua[r] = na
+                    ub[r] = nb
+                }
+                return true
+            }
+        }
+        if !feasible { return nil }
+        if gi != gj {
+            if !spreadHolds(gi, from: domain[a], to: domain[b]) || !spreadHolds(gj, from: domain[b], to: domain[a]) { return nil }
+            let za = Int(zone[a]), zb = Int(zone[b])
+            if hasDependencies && za != zb {
+                zoneCount[gi * nz + za] -= 1; zoneCount[gi * nz + zb] += 1
+                zoneCount[gj * nz + zb] -= 1; zoneCount[gj * nz + za] += 1
+                let holds = dependenciesHold(gi, in: za) && dependenciesHold(gi, in: zb)
+                    && dependenciesHold(gj, in: za) && dependenciesHold(gj, in: zb)
+                zoneCount[gi * nz + za] += 1; zoneCount[gi * nz + zb] -= 1
+                zoneCount[gj * nz + zb] += 1; zoneCount[gj * nz + za] -= 1
+                if !holds { return nil }
+            }
+        }
+        var delta = scratchA.withUnsafeBufferPointer { costOf(host: a, usage: $0.baseAddress!) } - hostCost[a]
+        delta += scratchB.withUnsafeBufferPointer { costOf(host: b, usage: $0.baseAddress!) } - hostCost[b]
+        let ci: Int32 = (b != oi ? 1 : 0) - (a != oi ? 1 : 0), cj: Int32 = (a != oj ? 1 : 0) - (b != oj ? 1 : 0)
+        delta += Int64(ci) * itemMoveCost[i] + Int64(cj) * itemMoveCost[j]
+        if weightGroupMove != 0 && (ci != 0 || cj != 0) {
+            let old = maxMoved
+            if ci != 0 { adjustMoved(gi, by: ci) }
+            if cj != 0 { adjustMoved(gj, by: cj) }
+            let new = maxMoved
+            if cj != 0 { adjustMoved(gj, by: -cj) }
+            if ci != 0 { adjustMoved(gi, by: -ci) }
+            delta += weightGroupMove * Int64(new - old)
+        }
+        if weightHostMove != 0 { delta += moveCost(oi, b) - moveCost(oi, a) + moveCost(oj, a) - moveCost(oj, b) }
+        return delta
+    }
+
+    /// Moves item `i` to host `b`, updating every counter; no checks (callers evaluated the move).
+    func place(_ i: Int, on b: Int) {
+        let a = Int(assign[i]), o = Int(initial[i]), g = Int(group[i])
+        let di = i * nr, ba = a * nr, bb = b * nr
+        for r in 0..<nr {
+            let d = demand[di + r]
+            usage[ba + r] -= d
+            usage[bb + r] += d
+            if a != o { held[ba + r] -= d }
+            if b != o { held[bb + r] += d }
+        }
+        current -= hostCost[a] + hostCost[b]
+        hostCost[a] = usage.withUnsafeBufferPointer { costOf(host: a, usage: $0.baseAddress! + ba) }
+        hostCost[b] = usage.withUnsafeBufferPointer { costOf(host: b, usage: $0.baseAddress! + bb) }
+        current += hostCost[a] + hostCost[b]
+        noteCost(a)
+        noteCost(b)
+        let k = Int(slot[i]), last = hostItems[a][hostItems[a].count - 1]
+        hostItems[a][k] = last
+        slot[Int(last)] = Int32(k)
+        hostItems[a].removeLast()
+        slot[i] = Int32(hostItems[b].count)
+        hostItems[b].append(Int32(i))
+        if distinct[g] { occupied[g * nh + a] &-= 1; occupied[g * nh + b] &+= 1 }
+        let la = Int(domain[a]), lb = Int(domain[b])
+        if la != lb {
+            domainCount[g * nl + la] -= 1
+            if domainCount[g * nl + la] == 0 { domains[g] -= 1 }
+            if domainCount[g * nl + lb] == 0 { domains[g] += 1 }
+            domainCount[g * nl + lb] += 1
+        }
+        zoneCount[g * nz + Int(zone[a])] -= 1
+        zoneCount[g * nz + Int(zone[b])] += 1
+        let was = a != o, will = b != o
+        if was != will {
+            current += will ? itemMoveCost[i] : -itemMoveCost[i]
+            let old = maxMoved
+            adjustMoved(g, by: will ? 1 : -1)
+            current += weightGroupMove * Int64(maxMoved - old)
+        }
+        if weightHostMove != 0 { current += moveCost(o, b) - moveCost(o, a) }
+        assign[i] = Int32(b)
+    }
+
+    /// Whether host `h` is within capacity (transient resources: what it holds during the moves).
+    func fits(_ h: Int) -> Bool {
+        for r in 0..<nr where (transient[r] ? held[h * nr + r] : usage[h * nr + r]) > cap[h * nr + r] { return false }
+        return true
+    }
+
+    /// An ejection chain: item `i` goes to host `b` even if it does not fit, then items on `b` leave for
+    /// their cheapest feasible hosts until `b` fits again (a big item displacing several small ones, which
+    /// single shifts and swaps cannot do). Returns the cost change, the chain in `log` (item, previous
+    /// host) for ``undo(_:)``, or nil (state unchanged) when no chain of at most `maxLength` moves works.
+    func eject(_ i: Int, to b: Int, rng: inout SplitMix64, log: inout [(Int32, Int32)], maxLength: Int = 8) -> Int64? {
+        guard evaluateShift(i, to: b, checkCapacity: false) != nil else { return nil }
+        let start = current
+        log.removeAll(keepingCapacity: true)
+        log.append((Int32(i), assign[i]))
+        place(i, on: b)
+        while !fits(b) {
+            if log.count > maxLength { undo(log); return nil }
+            let onHost = hostItems[b]
+            var bestDelta = Int64.max, bestItem = -1, bestHost = -1
+            let tries = min(onHost.count, 6)
+            for t in 0..<tries {
+                let k = onHost.count <= 6 ? t : rng.below(onHost.count)
+                let e = Int(onHost[k])
+                if e == i { continue }
+                for h in 0..<nh where h != b {
+                    if let d = evaluateShift(e, to: h), d < bestDelta { bestDelta = d; bestItem = e; bestHost = h }
+                }
+            }
+            if bestItem < 0 { undo(log); return nil }
+            log.append((Int32(bestItem), Int32(b)))
+            place(bestItem, on: bestHost)
+        }
+        return current - start
+    }
+
+    func undo(_ log: [(Int32, Int32)]) {
+        for (item, host) in log.reversed() { place(Int(item), on: Int(host)) }
+    }
+
+    /// Best-improvement shift of each item over every host, repeated while a sweep improves.
+    func descend(order: [Int], deadline: Double, limit: Int, evaluated: inout Int, applied: inout Int) -> Bool {
+        var improved = true
+        while improved {
+            improved = false
+            for (k, i) in order.enumerated() {
+                if k & 0x3F == 0 && monotonicSeconds() >= deadline { return true }
+                if evaluated >= limit { return false }
+                var best: Int64 = 0, target = -1
+                for h in 0..<nh {
+                    guard let d = evaluateShift(i, to: h) else { continue }
+                    if d < best { best = d; target = h }
+                }
+                evaluated += nh
+                if target >= 0 {
+                    place(i, on: target)
+                    applied += 1
+                    improved = true
+                }
+            }
+        }
+        return false
+    }
+
+    /// Late-acceptance hill climbing (Burke & Bykov): a candidate is taken when it is no worse than the
+    /// current cost or than the cost `historyLength` accepted steps ago. Candidates: random shifts and
+    /// swaps, mostly; sometimes the best shift of an item over all hosts or its best swap with one host's
+    /// items; moves from hosts that cost; moves back to the initial host; and ejection chains.
+    /// `descendFirst` starts with best-improvement sweeps: fast on large instances, but greedy moves
+    /// lock transient resources on their source hosts, so half the workers start without them.
+    func search(rng: inout SplitMix64, deadline: Double, budget: Int?, descendFirst: Bool) -> Outcome {
+        var evaluated = 0, applied = 0
+        var order = Array(0..<ni)
+        for k in stride(from: ni - 1, to: 0, by: -1) { order.swapAt(k, rng.below(k + 1)) }
+        var cut = descendFirst ? descend(order: order, deadline: deadline, limit: budget ?? Int.max, evaluated: &evaluated, applied: &applied) : false
+        var best = current, bestAssign = assign, currentIsBest = true
+        let historyLength = 1_000
+        var history = [Int64](repeating: current, count: historyLength)
+        var step = 0, accepted = 0
+        let greedyPercent = 5
+        let limit = budget ?? Int.max
+        var chain: [(Int32, Int32)] = []
+        while !cut && evaluated < limit && ni > 0 && nh > 1 {
+            if step & 0xFF == 0 && monotonicSeconds() >= deadline { cut = true; break }
+            evaluated += 1
+            step += 1
+            // Move kinds: a random shift or swap; the same from an item on a host that costs (where the
+            // load is); or an item back to its initial host (undoing a move that no longer pays).
+            let kind = rng.below(20)
+            var i = rng.below(ni)
+            var chainTarget = -1
+            if kind >= 12 && kind < 18 && !costly.isEmpty {
+                let items = hostItems[Int(costly[rng.below(costly.count)])]
+                if !items.isEmpty { i = Int(items[rng.below(items.count)]) }
+                // Now and then, an ejection chain from a costly host.
+                if step & 0xFF == 0 { chainTarget = rng.below(nh) }
+            } else if kind >= 18 && step & 0x1F == 0 && assign[i] != initial[i] {
+                // Or back home, displacing what took its place.
+                chainTarget = Int(initial[i])
+            }
+            if chainTarget >= 0 {
+                do {
+                    if currentIsBest { bestAssign = assign; currentIsBest = false }
+                    let was = current
+                    if let delta = eject(i, to: chainTarget, rng: &rng, log: &chain) {
+                        let slot = accepted % historyLength
+                        accepted += 1
+                        if delta <= 0 || was + delta <= history[slot] {
+                            applied += 1
+                            if current <= best { best = current; currentIsBest = true }
+                        } else {
+                            undo(chain)
+                        }
+                        history[slot] = current
+                    }
+                    continue
+                }
+            }
+            let delta: Int64?
+            var j = -1, h = -1
+            if kind >= 18 {
+                h = Int(initial[i])
+                delta = evaluateShift(i, to: h)
+            } else if rng.below(100) >= greedyPercent {
+                if kind & 1 == 0 {
+                    h = rng.below(nh)
+                    delta = evaluateShift(i, to: h)
+                } else {
+                    j = rng.below(ni)
+                    delta = evaluateSwap(i, j)
+                }
+            } else if kind & 1 == 0 {
+                // The best shift of i over every host.
+                var bestDelta: Int64? = nil
+                for t in 0..<nh {
+                    if let d = evaluateShift(i, to: t), bestDelta == nil || d < bestDelta! { bestDelta = d; h = t }
+                }
+                evaluated += nh
+                delta = bestDelta
+            } else {
+                // The best swap of i with the items of one random host.
+                let other = rng.below(nh)
+                var bestDelta: Int64? = nil
+                for e in hostItems[other] {
+                    if let d = evaluateSwap(i, Int(e)), bestDelta == nil || d < bestDelta! { bestDelta = d; j = Int(e) }
+                }
+                evaluated += hostItems[other].count
+                delta = bestDelta
+            }
+            guard let delta else { continue }
+            let slot = accepted % historyLength
+            accepted += 1
+            let candidate = current + delta
+            if delta <= 0 || candidate <= history[slot] {
+                if delta > 0 && currentIsBest { bestAssign = assign; currentIsBest = false }
+                if j >= 0 {
+                    let a = Int(assign[i]), b = Int(assign[j])
+                    place(i, on: b)
+                    place(j, on: a)
+                } else {
+                    place(i, on: h)
+                }
+                applied += 1
+                if current < best || (current == best && currentIsBest) { best = current; currentIsBest = true }
+            }
+            history[slot] = current
+        }
+        if currentIsBest { bestAssign = assign }
+        return Outcome(assignment: bestAssign.map(Int.init), cost: best, evaluated: evaluated, applied: applied, cutByClock: cut)
+    }
+}
