@@ -191,6 +191,8 @@ public struct VM: Sendable {
 public struct Rule: Sendable, Hashable {
     public enum Kind: String, Sendable, Hashable, CaseIterable, Codable {
         case vmAffinity = "vm-affinity", vmAntiAffinity = "vm-anti-affinity", vmHost = "vm-host"
+        /// The VMs spread over at least `minFaultDomains` distinct fault domains (HA across racks/rooms).
+        case vmSpread = "vm-spread"
     }
     public enum Policy: String, Sendable, Hashable, CaseIterable, Codable {
         case must, should, mustNot = "must-not", shouldNot = "should-not"
@@ -203,13 +205,33 @@ public struct Rule: Sendable, Hashable {
     public var vms: [Int]
     public var hostGroup: String?
     public var policy: Policy
+    /// vm-spread only: the least number of distinct fault domains holding the rule's VMs.
+    public var minFaultDomains: Int?
 
-    public init(name: String, kind: Kind, vms: [Int], hostGroup: String? = nil, policy: Policy) {
+    public init(name: String, kind: Kind, vms: [Int], hostGroup: String? = nil, policy: Policy, minFaultDomains: Int? = nil) {
         self.name = name
         self.kind = kind
         self.vms = vms
         self.hostGroup = hostGroup
         self.policy = policy
+        self.minFaultDomains = minFaultDomains
+    }
+}
+
+extension Inventory {
+    /// The fault domain of host `h`: its `faultDomain`, or the host alone when it names none.
+    public func faultDomain(ofHost h: Int) -> String { hosts[h].faultDomain ?? "host \(hosts[h].name)" }
+
+    /// Distinct fault domains holding a rule's VMs, each VM on `hostOf(vm)`.
+    public func faultDomainCount(_ rule: Rule, hostOf: (Int) -> Int) -> Int {
+        Set(rule.vms.map { faultDomain(ofHost: hostOf($0)) }).count
+    }
+
+    /// Whether a vm-spread rule is kept by a placement: at least its minimum of fault domains, or, when
+    /// it was already short before (`before`), no fewer than then.
+    public func spreadKept(_ rule: Rule, hostOf: (Int) -> Int, before: Int? = nil) -> Bool {
+        let n = faultDomainCount(rule, hostOf: hostOf), need = rule.minFaultDomains ?? 0
+        return n >= need || (before.map { n >= $0 } ?? false)
     }
 }
 

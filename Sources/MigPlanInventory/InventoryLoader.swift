@@ -12,7 +12,7 @@ extension Inventory {
     static let vmKeys = ["name", "host", "vcpus", "cpuDemandMHz", "cpuReservationMHz", "memoryMiB", "memoryActiveMiB",
                          "dirtyRateMiBps", "cpu", "datastores", "networks", "passthroughDevices", "localDisks", "mac",
                          "products", "maxDowntimeMs", "movable"]
-    static let ruleKeys = ["name", "kind", "vms", "hostGroup", "policy"]
+    static let ruleKeys = ["name", "kind", "vms", "hostGroup", "policy", "minFaultDomains"]
     static let productKeys = ["name", "metric", "coreFactor", "minCoresPerSocket", "minCoresPerHost", "coresPerSocketLicense",
                               "minPerVm", "unitPrice", "scope", "licensedHosts", "licensedGroup", "maxUnits"]
 
@@ -237,6 +237,8 @@ extension Inventory {
             }
             var policy: Rule.Policy
             var group: String? = nil
+            var minDomains: Int? = nil
+            if kind != .vmSpread, let m = k["minFaultDomains"] { throw m.error("only vm-spread rules take minFaultDomains") }
             switch kind {
             case .vmHost:
                 policy = try enumValue(try required(k, "policy", node), Rule.Policy.self)
@@ -252,8 +254,18 @@ extension Inventory {
                 }
                 if let g = k["hostGroup"] { throw g.error("\(kind.rawValue) rules do not take a hostGroup") }
                 if members.count < 2 { throw vmsNode.error("\(kind.rawValue) needs at least two VMs") }
+            case .vmSpread:
+                policy = try k["policy"].map { (n) throws(MigPlanError) in try enumValue(n, Rule.Policy.self) } ?? .must
+                if policy.isNegative, let p = k["policy"] { throw p.error("vm-spread takes policy must or should") }
+                if let g = k["hostGroup"] { throw g.error("vm-spread rules do not take a hostGroup") }
+                let m = try required(k, "minFaultDomains", node)
+                let n = try m.double(min: 2)
+                guard n == n.rounded(), n <= Double(members.count) else {
+                    throw m.error("expected a whole number from 2 to the rule's \(members.count) VMs, found \(n)")
+                }
+                minDomains = Int(n)
             }
-            rules.append(Rule(name: name, kind: kind, vms: members, hostGroup: group, policy: policy))
+            rules.append(Rule(name: name, kind: kind, vms: members, hostGroup: group, policy: policy, minFaultDomains: minDomains))
         }
 
         return Inventory(version: version, cluster: cluster, hosts: hosts, vms: vms, rules: rules, products: products, source: file)

@@ -48,6 +48,7 @@ extension Inventory {
         }
         doc["rules"] = rules.map { r -> [String: Any] in
             var d: [String: Any] = ["name": r.name, "kind": r.kind.rawValue, "vms": r.vms.map { vms[$0].name }, "policy": r.policy.rawValue]
+            if let m = r.minFaultDomains { d["minFaultDomains"] = m }
             if let g = r.hostGroup { d["hostGroup"] = g }
             return d
         }

@@ -253,6 +253,9 @@ public struct ReadinessEngine: Sendable {
             return !rule.vms.contains { $0 != v && vms[$0].host == h }
         case .vmAffinity:
             return !rule.vms.contains { $0 != v && vms[$0].host != h }
+        case .vmSpread:
+            return inventory.spreadKept(rule, hostOf: { $0 == v ? h : vms[$0].host },
+                                        before: inventory.faultDomainCount(rule) { vms[$0].host })
         }
     }
 
@@ -268,6 +271,9 @@ public struct ReadinessEngine: Sendable {
         case .vmAffinity:
             let apart = rule.vms.filter { $0 != v && inv.vms[$0].host != h }
             return "\(rule.name): \(apart.map { inv.vms[$0].name }.joined(separator: ", ")) stay\(apart.count == 1 ? "s" : "") elsewhere (move them together)"
+        case .vmSpread:
+            let n = inv.faultDomainCount(rule) { $0 == v ? h : inv.vms[$0].host }
+            return "\(rule.name): its VMs would span \(n) fault domain\(n == 1 ? "" : "s"), \(rule.minFaultDomains ?? 0) required (\(inv.vms[v].name) → \(inv.faultDomain(ofHost: h)))"
         }
     }
 }

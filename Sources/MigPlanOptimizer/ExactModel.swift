@@ -127,6 +127,32 @@ struct ExactModel {
                         if let x { objective.append(.init(x, p.shouldPenalty)) } else { constant += c * p.shouldPenalty }
                     }
                 }
+            case .vmSpread:
+                // y[d] ≤ members in fault domain d (y ∈ [0, 1] suffices: x is integral), Σ y ≥ minimum.
+                if soft && p.shouldPenalty <= 0 { continue }
+                var byDomain: [String: (terms: [LinearProgram.Term], fixed: Double)] = [:]
+                for h in 0..<p.hostCount {
+                    let d = p.inventory.faultDomain(ofHost: h)
+                    for v in rule.vms {
+                        let (x, c) = at(v, h)
+                        if let x { byDomain[d, default: ([], 0)].terms.append(.init(x, 1)) } else if c > 0 { byDomain[d, default: ([], 0)].fixed += c }
+                    }
+                }
+                var ys: [LinearProgram.Term] = []
+                for (_, entry) in byDomain.sorted(by: { $0.key < $1.key }) {
+                    if entry.fixed > 0 { ys.append(.init(lp.addVariable(lower: 1, upper: 1), 1)); continue }
+                    let y = lp.addVariable(lower: 0, upper: 1)
+                    lp.addConstraint([.init(y, 1)] + entry.terms.map { .init($0.variable, -1) }, .lessOrEqual, 0)
+                    ys.append(.init(y, 1))
+                }
+                let need = Double(rule.minFaultDomains ?? 0)
+                if soft {
+                    let q = lp.addVariable(lower: 0)
+                    objective.append(.init(q, p.shouldPenalty))
+                    lp.addConstraint([.init(q, 1)] + ys, .greaterOrEqual, need)
+                } else {
+                    lp.addConstraint(ys, .greaterOrEqual, min(need, Double(byDomain.count)))
+                }
             }
         }
         // Move caps (evacuations do not count); a VM with one possible host elsewhere is a

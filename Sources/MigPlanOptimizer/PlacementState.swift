@@ -104,6 +104,9 @@ public struct PlacementState: Sendable {
             let inside = counts.filter { group.contains($0.key) }.values.reduce(0, +)
             let outside = rule.vms.count - inside
             return problem.shouldPenalty * Double(rule.policy.isNegative ? inside : outside)
+        case .vmSpread:
+            let domains = Set(counts.filter { $0.value > 0 }.keys.map { problem.inventory.faultDomain(ofHost: $0) }).count
+            return problem.shouldPenalty * Double(max(0, (rule.minFaultDomains ?? 0) - domains))
         }
     }
 
@@ -170,6 +173,10 @@ public struct PlacementState: Sendable {
             case .vmAntiAffinity: if here > 0 { return false }
             case .vmAffinity: if here != rule.vms.count - 1 { return false }
             case .vmHost: break  // static: in `allowed`
+            case .vmSpread:
+                let inv = problem.inventory
+                let now = inv.faultDomainCount(rule) { host[$0] }
+                if !inv.spreadKept(rule, hostOf: { $0 == v ? to : host[$0] }, before: now) { return false }
             }
         }
         return true
@@ -257,6 +264,9 @@ public struct PlacementState: Sendable {
                 for v in rule.vms where group.contains(host[v]) == rule.policy.isNegative {
                     out.append((rule, "\(inv.vms[v].name) on \(inv.hosts[host[v]].name)"))
                 }
+            case .vmSpread:
+                let n = inv.faultDomainCount(rule) { host[$0] }
+                if n < rule.minFaultDomains ?? 0 { out.append((rule, "its VMs span \(n) fault domains of the \(rule.minFaultDomains ?? 0) required")) }
             }
         }
         return out

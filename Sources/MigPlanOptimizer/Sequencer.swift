@@ -66,6 +66,7 @@ struct Sequencer {
             var scheduled = Set<Int>()
             var arriving: [Int: [Int]] = [:]
             let pendingSet = Set(pending)
+            let spreadRules = p.hardRules.filter { $0.kind == .vmSpread }
             /// Schedules a group in this wave if concurrency, in-flight capacity, anti-affinity
             /// after the wave and budgets allow.
             func trySchedule(_ group: [Int]) -> Bool {
@@ -81,6 +82,11 @@ struct Sequencer {
                 }
                 let leaving = scheduled.union(group)
                 guard antiAffinityHolds(group, host: host, final: final, arriving: arriving, scheduled: leaving) else { return false }
+                // Fault-domain spread after the wave: its minimum, or no fewer domains than before it.
+                for rule in spreadRules where rule.vms.contains(where: { group.contains($0) }) {
+                    let before = p.inventory.faultDomainCount(rule) { host[$0] }
+                    guard p.inventory.spreadKept(rule, hostOf: { leaving.contains($0) ? final[$0] : host[$0] }, before: before) else { return false }
+                }
                 var budgetTrial = afterWave
                 for g in group {
                     for b in p.vmBudgets[g] { budgetTrial[b][host[g]] -= 1; budgetTrial[b][final[g]] += 1 }

@@ -41,6 +41,9 @@ public struct PlanValidator: Sendable {
                         let inGroup = inv.hosts[place[v]].groups.contains(rule.hostGroup ?? "")
                         if inGroup == rule.policy.isNegative { broken.insert(rule.name) }
                     }
+                case .vmSpread:
+                    if Set(rule.vms.map { inv.hosts[place[$0]].faultDomain ?? "host \(inv.hosts[place[$0]].name)" }).count
+                        < rule.minFaultDomains ?? 0 { broken.insert(rule.name) }
                 }
             }
             return broken

@@ -199,6 +199,46 @@ struct BruteForce {
         _ = try check(smallInventory(hosts: sky, vms: Self.sixVMs, rules: should))
     }
 
+    @Test func faultDomainSpreadBinds() throws {
+        let sky: [(String, String, Int, Double, String)] = [("h1", "Skylake-Server", 8, 64, "connected"),
+                                                           ("h2", "Skylake-Server", 8, 64, "connected"), ("h3", "Skylake-Server", 8, 64, "connected")]
+        // a, b, c, d all on h1 (hosts without faultDomain are their own domain): three domains needed.
+        let spread = "rules:\n  - name: ha\n    kind: vm-spread\n    vms: [a, b, c, d]\n    minFaultDomains: 3\n"
+        let (p1, inv, _) = try check(smallInventory(hosts: sky, vms: Self.sixVMs, rules: spread), threshold: 1)
+        let place = Dictionary(uniqueKeysWithValues: p1.placement.map { ($0.vm, $0.host) })
+        #expect(Set(["a", "b", "c", "d"].map { place[$0]! }).count >= 3)
+        #expect(p1.moves.allSatisfy { $0.reason == .rule })
+        #expect(inv.rules[0].minFaultDomains == 3)
+        // With balancing on, the optimum still keeps the spread (brute force agrees inside check).
+        _ = try check(smallInventory(hosts: sky, vms: Self.sixVMs, rules: spread))
+        // Every host in one rack: the spread cannot be had, and the plan says which rule.
+        let (p2, _, _) = try check(smallInventory(hosts: sky, vms: Self.sixVMs, rules: spread, extraHost: "    faultDomain: rack-a"))
+        #expect(p2.status == .infeasible)
+        #expect(p2.infeasibilities.contains { $0.constraint.contains("ha") })
+        // As a should-rule it is a cost: no infeasibility.
+        let soft = spread + "    policy: should\n"
+        let (p3, _, _) = try check(smallInventory(hosts: sky, vms: Self.sixVMs, rules: soft, extraHost: "    faultDomain: rack-a"))
+        #expect(p3.status != .infeasible)
+    }
+
+    @Test func spreadRuleInputErrors() throws {
+        let sky: [(String, String, Int, Double, String)] = [("h1", "Skylake-Server", 8, 64, "connected"), ("h2", "Skylake-Server", 8, 64, "connected")]
+        for (rule, expected) in [
+            ("  - name: r\n    kind: vm-spread\n    vms: [a, b]\n", "missing 'minFaultDomains'"),
+            ("  - name: r\n    kind: vm-spread\n    vms: [a, b]\n    minFaultDomains: 3\n", "from 2 to the rule's 2 VMs"),
+            ("  - name: r\n    kind: vm-spread\n    vms: [a, b]\n    minFaultDomains: 1\n", "minFaultDomains"),
+            ("  - name: r\n    kind: vm-anti-affinity\n    vms: [a, b]\n    minFaultDomains: 2\n", "only vm-spread rules take minFaultDomains"),
+        ] {
+            let text = smallInventory(hosts: sky, vms: Array(Self.sixVMs.prefix(2)), rules: "rules:\n" + rule)
+            do {
+                _ = try Inventory.parse(text, file: "small.yaml", baseDirectory: "/", db: db)
+                Issue.record("accepted: \(rule)")
+            } catch {
+                #expect("\(error)".contains(expected) && "\(error)".contains("small.yaml"), "\(error)")
+            }
+        }
+    }
+
     @Test func licensesAndMoveCapsBind() throws {
         let sky: [(String, String, Int, Double, String)] = [("h1", "Skylake-Server", 8, 64, "connected"),
                                                            ("h2", "Skylake-Server", 8, 64, "connected"), ("h3", "Skylake-Server", 8, 64, "connected")]
