@@ -5,9 +5,11 @@ import MigPlanLP
 
 extension ReassignmentModel {
     /// Searches for a cheaper assignment from `initial` (which must meet every hard constraint):
-    /// best-improvement shift sweeps, then late-acceptance hill climbing over shift and swap moves,
-    /// all evaluated incrementally. `workers` searches run in parallel from derived seeds; the cheapest
-    /// result (lowest worker index on ties) passes ``validate(_:maxViolations:)`` before it is returned.
+    /// best-improvement shift sweeps, then late-acceptance hill climbing over shifts, swaps, moves back
+    /// home and ejection chains, all evaluated incrementally. `workers` walks run in parallel from
+    /// derived seeds, in eight epochs; between epochs the short-history walkers take the best
+    /// assignment found so far. The cheapest result (lowest worker index on ties) passes
+    /// ``validate(_:maxViolations:)`` before it is returned.
     public func optimize(_ options: ReassignmentOptions = ReassignmentOptions(), logger: Logger? = nil)
         throws(MigPlanError) -> ReassignmentResult
     {
@@ -20,16 +22,51 @@ extension ReassignmentModel {
         }
         let workers = max(1, options.workers)
         let deadline = start + max(0, options.timeLimit)
-        var outcomes = [ReassignmentEngine.Outcome?](repeating: nil, count: workers)
-        outcomes.withUnsafeMutableBufferPointer { buffer in
-            nonisolated(unsafe) let slots = buffer.baseAddress!
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                let engine = ReassignmentEngine(self)
-                var rng = SplitMix64(seed: options.seed &+ UInt64(w) &* 0x9E37_79B9_7F4A_7C15)
-                slots[w] = engine.search(rng: &rng, deadline: deadline, budget: options.moveBudget, descendFirst: w % 2 == 0)
+        // Workers walk in epochs; after each, a worker behind the best one adopts its assignment (the
+        // walks differ in their start and acceptance history, so each explores from the best in its own
+        // way). Epoch ends are fixed fractions of the time limit and of the move budget, so with a
+        // budget and no binding clock the result is the same on every run.
+        let epochs = 8
+        // A late-acceptance walk converges in time proportional to its history: the long one is sized to
+        // settle near the end of the run (measured: 10,000 suits 20 s, 30,000 suits 60 s on set A).
+        let longHistory = options.moveBudget.map { min(100_000, max(1_000, $0 / 33_000)) }
+            ?? min(100_000, max(1_000, Int(options.timeLimit * 500)))
+        let engines = (0..<workers).map { _ in ReassignmentEngine(self) }
+        var rngs = (0..<workers).map { SplitMix64(seed: options.seed &+ UInt64($0) &* 0x9E37_79B9_7F4A_7C15) }
+        var cut = [Bool](repeating: false, count: workers)
+        for epoch in 0..<epochs {
+            // With a budget, only the budget divides the run (the clock stays a hard stop for the whole).
+            let epochDeadline = options.moveBudget != nil ? deadline : start + max(0, options.timeLimit) * Double(epoch + 1) / Double(epochs)
+            let epochLimit = options.moveBudget.map { $0 * (epoch + 1) / epochs } ?? Int.max
+            engines.withUnsafeBufferPointer { es in
+                rngs.withUnsafeMutableBufferPointer { rs in
+                    cut.withUnsafeMutableBufferPointer { cs in
+                        nonisolated(unsafe) let e = es.baseAddress!, r = rs.baseAddress!, c = cs.baseAddress!
+                        DispatchQueue.concurrentPerform(iterations: workers) { w in
+                            var timeUp = false
+                            if epoch == 0 {
+                                // Every walker starts after best-improvement sweeps; even ones with a short
+                                // history (quick to converge, fast on large instances), odd ones with a long one.
+                                timeUp = e[w].begin(rng: &r[w], deadline: epochDeadline, limit: epochLimit,
+                                                    historyLength: w % 2 == 0 ? 1_000 : longHistory)
+                            }
+                            if !timeUp { timeUp = e[w].walk(rng: &r[w], deadline: epochDeadline, limit: epochLimit) }
+                            if timeUp { c[w] = true }
+                        }
+                    }
+                }
+            }
+            if epoch < epochs - 1 {
+                let leader = (0..<workers).min { (engines[$0].best, $0) < (engines[$1].best, $1) }!
+                let target = engines[leader].outcome.assignment.map { Int32($0) }
+                // Long-history walkers keep their own slow descent (restarting one fills its history with the
+                // current cost, which would cool it at once); short ones take the leader's assignment.
+                for w in 0..<workers where w % 2 == 0 && w != leader && engines[w].best > engines[leader].best { engines[w].adopt(target) }
             }
         }
-        let all = outcomes.map { $0! }
+        var outcomes = engines.map(\.outcome)
+        for w in 0..<workers { outcomes[w].cutByClock = cut[w] }
+        let all = outcomes
         var best = 0
         for w in 1..<all.count where all[w].cost < all[best].cost { best = w }
         let chosen = all[best]
@@ -78,29 +115,44 @@ final class ReassignmentEngine {
     }
 
     let nh: Int, nr: Int, ni: Int, ng: Int, nl: Int, nz: Int
-    let cap: [Int64], safety: [Int64], loadWeight: [Int64], transient: [Bool]
+    // Flat buffers (allocated once, freed in deinit): no bounds or exclusivity checks in the inner loops.
+    let cap: UnsafeMutablePointer<Int64>, safety: UnsafeMutablePointer<Int64>, loadWeight: UnsafeMutablePointer<Int64>
+    let transient: UnsafeMutablePointer<Bool>
     let balances: [ReassignmentModel.Balance]
-    let demand: [Int64]
-    let group: [Int32], initial: [Int32], itemMoveCost: [Int64]
-    let domain: [Int32], zone: [Int32]
-    let hostMove: [Int32], weightHostMove: Int64, weightGroupMove: Int64
-    let distinct: [Bool], minDomains: [Int32]
+    let demand: UnsafeMutablePointer<Int64>
+    let group: UnsafeMutablePointer<Int32>, initial: UnsafeMutablePointer<Int32>, itemMoveCost: UnsafeMutablePointer<Int64>
+    let domain: UnsafeMutablePointer<Int32>, zone: UnsafeMutablePointer<Int32>
+    let hostMove: UnsafeMutablePointer<Int32>, weightHostMove: Int64, weightGroupMove: Int64
+    let distinct: UnsafeMutablePointer<Bool>, minDomains: UnsafeMutablePointer<Int32>
     let dependsOn: [[Int32]], dependents: [[Int32]]
     let hasDependencies: Bool
     let groupItems: [[Int32]]
 
-    var assign: [Int32]
-    var usage: [Int64], held: [Int64], hostCost: [Int64]
-    var occupied: [UInt8]
-    var domainCount: [Int32], domains: [Int32]
-    var zoneCount: [Int32]
-    var moved: [Int32], movedHistogram: [Int32], maxMoved: Int32
+    let assign: UnsafeMutablePointer<Int32>
+    let usage: UnsafeMutablePointer<Int64>, held: UnsafeMutablePointer<Int64>, hostCost: UnsafeMutablePointer<Int64>
+    let occupied: UnsafeMutablePointer<UInt8>
+    let domainCount: UnsafeMutablePointer<Int32>, domains: UnsafeMutablePointer<Int32>
+    let zoneCount: UnsafeMutablePointer<Int32>
+    let moved: UnsafeMutablePointer<Int32>, movedHistogram: UnsafeMutablePointer<Int32>
+    var maxMoved: Int32
+    private var buffers: [UnsafeMutableRawPointer] = []
     var current: Int64
     /// Items on each host, and each item's index in its host's list.
-    var hostItems: [[Int32]], slot: [Int32]
+    var hostItems: [[Int32]]
+    let slot: UnsafeMutablePointer<Int32>
     /// Hosts whose cost is above zero, and each host's index in that list (-1 when absent).
-    var costly: [Int32], costlySlot: [Int32]
-    var scratchA: [Int64], scratchB: [Int64]
+    var costly: [Int32]
+    let costlySlot: UnsafeMutablePointer<Int32>
+    let scratchA: UnsafeMutablePointer<Int64>, scratchB: UnsafeMutablePointer<Int64>
+
+    private static func buffer<T>(_ values: [T], into list: inout [UnsafeMutableRawPointer]) -> UnsafeMutablePointer<T> {
+        let p = UnsafeMutablePointer<T>.allocate(capacity: max(1, values.count))
+        p.initialize(from: values, count: values.count)
+        list.append(UnsafeMutableRawPointer(p))
+        return p
+    }
+
+    deinit { for b in buffers { b.deallocate() } }
 
     init(_ model: ReassignmentModel) {
         nh = model.hosts.count
@@ -109,22 +161,23 @@ final class ReassignmentEngine {
         ng = model.groups.count
         nl = max(1, model.faultDomainCount)
         nz = max(1, model.neighbourhoodCount)
-        cap = model.hosts.flatMap(\.capacity)
-        safety = model.hosts.flatMap(\.safetyCapacity)
-        loadWeight = model.resources.map(\.loadCostWeight)
-        transient = model.resources.map(\.transient)
+        var list: [UnsafeMutableRawPointer] = []
+        cap = Self.buffer(model.hosts.flatMap(\.capacity), into: &list)
+        safety = Self.buffer(model.hosts.flatMap(\.safetyCapacity), into: &list)
+        loadWeight = Self.buffer(model.resources.map(\.loadCostWeight), into: &list)
+        transient = Self.buffer(model.resources.map(\.transient), into: &list)
         balances = model.balances
-        demand = model.items.flatMap(\.demand)
-        group = model.items.map { Int32($0.group) }
-        initial = model.initial.map { Int32($0) }
-        itemMoveCost = model.items.map { model.weightItemMove * $0.moveCost }
-        domain = model.hosts.map { Int32($0.faultDomain) }
-        zone = model.hosts.map { Int32($0.neighbourhood) }
-        hostMove = model.hostMoveCost
+        demand = Self.buffer(model.items.flatMap(\.demand), into: &list)
+        group = Self.buffer(model.items.map { Int32($0.group) }, into: &list)
+        initial = Self.buffer(model.initial.map { Int32($0) }, into: &list)
+        itemMoveCost = Self.buffer(model.items.map { model.weightItemMove * $0.moveCost }, into: &list)
+        domain = Self.buffer(model.hosts.map { Int32($0.faultDomain) }, into: &list)
+        zone = Self.buffer(model.hosts.map { Int32($0.neighbourhood) }, into: &list)
+        hostMove = Self.buffer(model.hostMoveCost, into: &list)
         weightHostMove = model.hostMoveCost.isEmpty ? 0 : model.weightHostMove
         weightGroupMove = model.weightGroupMove
-        distinct = model.groups.map(\.distinctHosts)
-        minDomains = model.groups.map { Int32($0.minFaultDomains) }
+        distinct = Self.buffer(model.groups.map(\.distinctHosts), into: &list)
+        minDomains = Self.buffer(model.groups.map { Int32($0.minFaultDomains) }, into: &list)
         dependsOn = model.groups.map { $0.dependsOn.map(Int32.init) }
         var back = [[Int32]](repeating: [], count: model.groups.count)
         for (g, grp) in model.groups.enumerated() { for d in grp.dependsOn where d != g { back[d].append(Int32(g)) } }
@@ -134,29 +187,33 @@ final class ReassignmentEngine {
         for (i, item) in model.items.enumerated() { members[item.group].append(Int32(i)) }
         groupItems = members
 
-        assign = initial
-        usage = [Int64](repeating: 0, count: nh * nr)
-        held = usage
-        hostCost = [Int64](repeating: 0, count: nh)
-        occupied = [UInt8](repeating: 0, count: model.groups.contains(where: \.distinctHosts) ? ng * nh : 0)
-        domainCount = [Int32](repeating: 0, count: ng * nl)
-        domains = [Int32](repeating: 0, count: ng)
-        zoneCount = [Int32](repeating: 0, count: ng * nz)
-        moved = [Int32](repeating: 0, count: ng)
-        movedHistogram = [Int32](repeating: 0, count: (members.map(\.count).max() ?? 0) + 2)
-        movedHistogram[0] = Int32(ng)
+        assign = Self.buffer(model.initial.map { Int32($0) }, into: &list)
+        usage = Self.buffer([Int64](repeating: 0, count: nh * nr), into: &list)
+        held = Self.buffer([Int64](repeating: 0, count: nh * nr), into: &list)
+        hostCost = Self.buffer([Int64](repeating: 0, count: nh), into: &list)
+        occupied = Self.buffer([UInt8](repeating: 0, count: model.groups.contains(where: \.distinctHosts) ? ng * nh : 0), into: &list)
+        domainCount = Self.buffer([Int32](repeating: 0, count: ng * nl), into: &list)
+        domains = Self.buffer([Int32](repeating: 0, count: ng), into: &list)
+        zoneCount = Self.buffer([Int32](repeating: 0, count: ng * nz), into: &list)
+        moved = Self.buffer([Int32](repeating: 0, count: ng), into: &list)
+        var histogram = [Int32](repeating: 0, count: (members.map(\.count).max() ?? 0) + 2)
+        histogram[0] = Int32(ng)
+        movedHistogram = Self.buffer(histogram, into: &list)
         maxMoved = 0
         current = 0
-        scratchA = [Int64](repeating: 0, count: nr)
-        scratchB = scratchA
-        hostItems = [[Int32]](repeating: [], count: nh)
-        slot = [Int32](repeating: 0, count: ni)
-        costly = []
-        costlySlot = [Int32](repeating: -1, count: nh)
+        scratchA = Self.buffer([Int64](repeating: 0, count: nr), into: &list)
+        scratchB = Self.buffer([Int64](repeating: 0, count: nr), into: &list)
+        var onHost = [[Int32]](repeating: [], count: nh)
+        var slots = [Int32](repeating: 0, count: ni)
         for i in 0..<ni {
-            slot[i] = Int32(hostItems[Int(initial[i])].count)
-            hostItems[Int(initial[i])].append(Int32(i))
+            slots[i] = Int32(onHost[model.initial[i]].count)
+            onHost[model.initial[i]].append(Int32(i))
         }
+        hostItems = onHost
+        slot = Self.buffer(slots, into: &list)
+        costly = []
+        costlySlot = Self.buffer([Int32](repeating: -1, count: nh), into: &list)
+        buffers = list
         for i in 0..<ni {
             let h = Int(assign[i]), g = Int(group[i])
             for r in 0..<nr {
@@ -169,7 +226,7 @@ final class ReassignmentEngine {
             zoneCount[g * nz + Int(zone[h])] += 1
         }
         for h in 0..<nh {
-            hostCost[h] = usage.withUnsafeBufferPointer { costOf(host: h, usage: $0.baseAddress! + h * nr) }
+            hostCost[h] = costOf(host: h, usage: usage + h * nr)
             current += hostCost[h]
             noteCost(h)
         }
@@ -246,8 +303,9 @@ final class ReassignmentEngine {
         let a = Int(assign[i]), o = Int(initial[i]), g = Int(group[i])
         if a == b { return nil }
         if distinct[g] && occupied[g * nh + b] != 0 { return nil }
-        let feasible = scratchA.withUnsafeMutableBufferPointer { ua in
-            scratchB.withUnsafeMutableBufferPointer { ub in
+        let feasible = { () -> Bool in
+            do {
+                let ua = self.scratchA, ub = self.scratchB
                 let di = i * nr, ba = a * nr, bb = b * nr
                 for r in 0..<nr {
                     let d = demand[di + r]
@@ -261,7 +319,7 @@ final class ReassignmentEngine {
                 }
                 return true
             }
-        }
+        }()
         if !feasible { return nil }
         if !spreadHolds(g, from: domain[a], to: domain[b]) { return nil }
         let za = Int(zone[a]), zb = Int(zone[b])
@@ -273,8 +331,8 @@ final class ReassignmentEngine {
                 for d in dependsOn[g] where Int(d) != g && zoneCount[Int(d) * nz + zb] == 0 { return nil }
             }
         }
-        var delta = scratchA.withUnsafeBufferPointer { costOf(host: a, usage: $0.baseAddress!) } - hostCost[a]
-        delta += scratchB.withUnsafeBufferPointer { costOf(host: b, usage: $0.baseAddress!) } - hostCost[b]
+        var delta = costOf(host: a, usage: scratchA) - hostCost[a]
+        delta += costOf(host: b, usage: scratchB) - hostCost[b]
         let was = a != o, will = b != o
         if was != will {
             delta += will ? itemMoveCost[i] : -itemMoveCost[i]
@@ -297,8 +355,9 @@ final class ReassignmentEngine {
             if distinct[gi] && occupied[gi * nh + b] != 0 { return nil }
             if distinct[gj] && occupied[gj * nh + a] != 0 { return nil }
         }
-        let feasible = scratchA.withUnsafeMutableBufferPointer { ua in
-            scratchB.withUnsafeMutableBufferPointer { ub in
+        let feasible = { () -> Bool in
+            do {
+                let ua = self.scratchA, ub = self.scratchB
                 let bi = i * nr, bj = j * nr, ba = a * nr, bb = b * nr
                 for r in 0..<nr {
                     let di = demand[bi + r], dj = demand[bj + r]
@@ -313,7 +372,7 @@ final class ReassignmentEngine {
                 }
                 return true
             }
-        }
+        }()
         if !feasible { return nil }
         if gi != gj {
             if !spreadHolds(gi, from: domain[a], to: domain[b]) || !spreadHolds(gj, from: domain[b], to: domain[a]) { return nil }
@@ -328,8 +387,8 @@ final class ReassignmentEngine {
                 if !holds { return nil }
             }
         }
-        var delta = scratchA.withUnsafeBufferPointer { costOf(host: a, usage: $0.baseAddress!) } - hostCost[a]
-        delta += scratchB.withUnsafeBufferPointer { costOf(host: b, usage: $0.baseAddress!) } - hostCost[b]
+        var delta = costOf(host: a, usage: scratchA) - hostCost[a]
+        delta += costOf(host: b, usage: scratchB) - hostCost[b]
         let ci: Int32 = (b != oi ? 1 : 0) - (a != oi ? 1 : 0), cj: Int32 = (a != oj ? 1 : 0) - (b != oj ? 1 : 0)
         delta += Int64(ci) * itemMoveCost[i] + Int64(cj) * itemMoveCost[j]
         if weightGroupMove != 0 && (ci != 0 || cj != 0) {
@@ -357,8 +416,8 @@ final class ReassignmentEngine {
             if b != o { held[bb + r] += d }
         }
         current -= hostCost[a] + hostCost[b]
-        hostCost[a] = usage.withUnsafeBufferPointer { costOf(host: a, usage: $0.baseAddress! + ba) }
-        hostCost[b] = usage.withUnsafeBufferPointer { costOf(host: b, usage: $0.baseAddress! + bb) }
+        hostCost[a] = costOf(host: a, usage: usage + ba)
+        hostCost[b] = costOf(host: b, usage: usage + bb)
         current += hostCost[a] + hostCost[b]
         noteCost(a)
         noteCost(b)
@@ -429,6 +488,8 @@ final class ReassignmentEngine {
         for (item, host) in log.reversed() { place(Int(item), on: Int(host)) }
     }
 
+    func snapshot() -> [Int32] { Array(UnsafeBufferPointer(start: assign, count: ni)) }
+
     /// Best-improvement shift of each item over every host, repeated while a sweep improves.
     func descend(order: [Int], deadline: Double, limit: Int, evaluated: inout Int, applied: inout Int) -> Bool {
         var improved = true
@@ -453,26 +514,58 @@ final class ReassignmentEngine {
         return false
     }
 
-    /// Late-acceptance hill climbing (Burke & Bykov): a candidate is taken when it is no worse than the
-    /// current cost or than the cost `historyLength` accepted steps ago. Candidates: random shifts and
-    /// swaps, mostly; sometimes the best shift of an item over all hosts or its best swap with one host's
-    /// items; moves from hosts that cost; moves back to the initial host; and ejection chains.
-    /// `descendFirst` starts with best-improvement sweeps: fast on large instances, but greedy moves
-    /// lock transient resources on their source hosts, so half the workers start without them.
-    func search(rng: inout SplitMix64, deadline: Double, budget: Int?, descendFirst: Bool) -> Outcome {
-        var evaluated = 0, applied = 0
+    // MARK: - The walk: late-acceptance hill climbing, resumable across epochs
+
+    var historyLength = 1_000
+    var history: [Int64] = []
+    var best: Int64 = 0
+    var bestAssign: [Int32] = []
+    var currentIsBest = true
+    var evaluated = 0, applied = 0, accepted = 0, step = 0
+    var chain: [(Int32, Int32)] = []
+
+    /// Starts the walk from the current state after best-improvement sweeps.
+    /// Returns true if the clock ran out.
+    func begin(rng: inout SplitMix64, deadline: Double, limit: Int, historyLength: Int) -> Bool {
         var order = Array(0..<ni)
         for k in stride(from: ni - 1, to: 0, by: -1) { order.swapAt(k, rng.below(k + 1)) }
-        var cut = descendFirst ? descend(order: order, deadline: deadline, limit: budget ?? Int.max, evaluated: &evaluated, applied: &applied) : false
-        var best = current, bestAssign = assign, currentIsBest = true
-        let historyLength = 1_000
-        var history = [Int64](repeating: current, count: historyLength)
-        var step = 0, accepted = 0
+        let cut = descend(order: order, deadline: deadline, limit: limit, evaluated: &evaluated, applied: &applied)
+        self.historyLength = historyLength
+        // The history starts at the swept cost, not the initial one: measured on the ROADEF set, a walk
+        // allowed to climb back to the initial cost loses the sweeps' work on large instances.
+        restartHere()
+        return cut
+    }
+
+    /// The current state becomes the best and fills the acceptance history.
+    func restartHere() {
+        best = current
+        bestAssign = snapshot()
+        currentIsBest = true
+        history = [Int64](repeating: current, count: historyLength)
+    }
+
+    /// Moves the state to `target` (another worker's best) and walks on from there.
+    func adopt(_ target: [Int32]) {
+        for i in 0..<ni where assign[i] != target[i] { place(i, on: Int(target[i])) }
+        restartHere()
+    }
+
+    var outcome: Outcome {
+        Outcome(assignment: (currentIsBest ? snapshot() : bestAssign).map(Int.init), cost: best, evaluated: evaluated,
+                applied: applied, cutByClock: false)
+    }
+
+    /// Late-acceptance hill climbing (Burke & Bykov) until `deadline` or `limit` evaluated moves: a
+    /// candidate is taken when it is no worse than the current cost or than the cost `historyLength`
+    /// accepted steps ago. Candidates: random shifts and swaps, mostly; sometimes the best shift of an
+    /// item over all hosts or its best swap with one host's items; moves from hosts that cost; moves
+    /// back to the initial host; and ejection chains. Returns true if the clock ran out.
+    func walk(rng: inout SplitMix64, deadline: Double, limit: Int) -> Bool {
         let greedyPercent = 5
-        let limit = budget ?? Int.max
-        var chain: [(Int32, Int32)] = []
-        while !cut && evaluated < limit && ni > 0 && nh > 1 {
-            if step & 0xFF == 0 && monotonicSeconds() >= deadline { cut = true; break }
+        guard ni > 0 && nh > 1 else { return false }
+        while evaluated < limit {
+            if step & 0xFF == 0 && monotonicSeconds() >= deadline { return true }
             evaluated += 1
             step += 1
             // Move kinds: a random shift or swap; the same from an item on a host that costs (where the
@@ -490,22 +583,20 @@ final class ReassignmentEngine {
                 chainTarget = Int(initial[i])
             }
             if chainTarget >= 0 {
-                do {
-                    if currentIsBest { bestAssign = assign; currentIsBest = false }
-                    let was = current
-                    if let delta = eject(i, to: chainTarget, rng: &rng, log: &chain) {
-                        let slot = accepted % historyLength
-                        accepted += 1
-                        if delta <= 0 || was + delta <= history[slot] {
-                            applied += 1
-                            if current <= best { best = current; currentIsBest = true }
-                        } else {
-                            undo(chain)
-                        }
-                        history[slot] = current
+                if currentIsBest { bestAssign = snapshot(); currentIsBest = false }
+                let was = current
+                if let delta = eject(i, to: chainTarget, rng: &rng, log: &chain) {
+                    let slot = accepted % historyLength
+                    accepted += 1
+                    if delta <= 0 || was + delta <= history[slot] {
+                        applied += 1
+                        if current <= best { best = current; currentIsBest = true }
+                    } else {
+                        undo(chain)
                     }
-                    continue
+                    history[slot] = current
                 }
+                continue
             }
             let delta: Int64?
             var j = -1, h = -1
@@ -541,9 +632,8 @@ final class ReassignmentEngine {
             guard let delta else { continue }
             let slot = accepted % historyLength
             accepted += 1
-            let candidate = current + delta
-            if delta <= 0 || candidate <= history[slot] {
-                if delta > 0 && currentIsBest { bestAssign = assign; currentIsBest = false }
+            if delta <= 0 || current + delta <= history[slot] {
+                if delta > 0 && currentIsBest { bestAssign = snapshot(); currentIsBest = false }
                 if j >= 0 {
                     let a = Int(assign[i]), b = Int(assign[j])
                     place(i, on: b)
@@ -556,7 +646,6 @@ final class ReassignmentEngine {
             }
             history[slot] = current
         }
-        if currentIsBest { bestAssign = assign }
-        return Outcome(assignment: bestAssign.map(Int.init), cost: best, evaluated: evaluated, applied: applied, cutByClock: cut)
+        return false
     }
 }
