@@ -42,8 +42,7 @@ public struct PlanValidator: Sendable {
                         if inGroup == rule.policy.isNegative { broken.insert(rule.name) }
                     }
                 case .vmSpread:
-                    if Set(rule.vms.map { inv.hosts[place[$0]].faultDomain ?? "host \(inv.hosts[place[$0]].name)" }).count
-                        < rule.minFaultDomains ?? 0 { broken.insert(rule.name) }
+                    if inv.faultDomainCount(rule, hostOf: { place[$0] }) < rule.minFaultDomains ?? 0 { broken.insert(rule.name) }
                 }
             }
             return broken
