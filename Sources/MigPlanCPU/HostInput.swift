@@ -153,7 +153,8 @@ extension CPUDB {
     }
 }
 
-func readText(_ path: String) throws(MigPlanError) -> String {
+/// A file's text as UTF-8; errors name the file.
+public func readText(_ path: String) throws(MigPlanError) -> String {
     let data: Data
     do { data = try Data(contentsOf: URL(fileURLWithPath: path)) }
     catch { throw .unreadableFile(path, reason: error.localizedDescription) }

@@ -222,16 +222,30 @@ extension Inventory {
     /// The fault domain of host `h`: its `faultDomain`, or the host alone when it names none.
     public func faultDomain(ofHost h: Int) -> String { hosts[h].faultDomain ?? "host \(hosts[h].name)" }
 
-    /// Distinct fault domains holding a rule's VMs, each VM on `hostOf(vm)`.
-    public func faultDomainCount(_ rule: Rule, hostOf: (Int) -> Int) -> Int {
-        Set(rule.vms.map { faultDomain(ofHost: hostOf($0)) }).count
+    /// Each host's fault domain as an index (equal index, same domain), for counting without strings.
+    public func faultDomainIndices() -> [Int] {
+        var index: [String: Int] = [:]
+        return hosts.indices.map { h in
+            let d = faultDomain(ofHost: h)
+            if let i = index[d] { return i }
+            index[d] = index.count
+            return index.count - 1
+        }
+    }
+}
+
+extension Rule {
+    /// Distinct fault domains holding the rule's VMs, each VM on `hostOf(vm)`; `domainOf` from
+    /// ``Inventory/faultDomainIndices()``.
+    public func faultDomainCount(_ domainOf: [Int], hostOf: (Int) -> Int) -> Int {
+        Set(vms.map { domainOf[hostOf($0)] }).count
     }
 
     /// Whether a vm-spread rule is kept by a placement: at least its minimum of fault domains, or, when
     /// it was already short before (`before`), no fewer than then.
-    public func spreadKept(_ rule: Rule, hostOf: (Int) -> Int, before: Int? = nil) -> Bool {
-        let n = faultDomainCount(rule, hostOf: hostOf), need = rule.minFaultDomains ?? 0
-        return n >= need || (before.map { n >= $0 } ?? false)
+    public func spreadKept(_ domainOf: [Int], hostOf: (Int) -> Int, before: Int? = nil) -> Bool {
+        let n = faultDomainCount(domainOf, hostOf: hostOf)
+        return n >= minFaultDomains ?? 0 || (before.map { n >= $0 } ?? false)
     }
 }
 

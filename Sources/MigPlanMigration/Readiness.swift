@@ -254,8 +254,9 @@ public struct ReadinessEngine: Sendable {
         case .vmAffinity:
             return !rule.vms.contains { $0 != v && vms[$0].host != h }
         case .vmSpread:
-            return inventory.spreadKept(rule, hostOf: { $0 == v ? h : vms[$0].host },
-                                        before: inventory.faultDomainCount(rule) { vms[$0].host })
+            let domains = inventory.faultDomainIndices()
+            return rule.spreadKept(domains, hostOf: { $0 == v ? h : vms[$0].host },
+                                   before: rule.faultDomainCount(domains) { vms[$0].host })
         }
     }
 
@@ -272,7 +273,7 @@ public struct ReadinessEngine: Sendable {
             let apart = rule.vms.filter { $0 != v && inv.vms[$0].host != h }
             return "\(rule.name): \(apart.map { inv.vms[$0].name }.joined(separator: ", ")) stay\(apart.count == 1 ? "s" : "") elsewhere (move them together)"
         case .vmSpread:
-            let n = inv.faultDomainCount(rule) { $0 == v ? h : inv.vms[$0].host }
+            let n = rule.faultDomainCount(inv.faultDomainIndices()) { $0 == v ? h : inv.vms[$0].host }
             return "\(rule.name): its VMs would span \(n) fault domain\(n == 1 ? "" : "s"), \(rule.minFaultDomains ?? 0) required (\(inv.vms[v].name) → \(inv.faultDomain(ofHost: h)))"
         }
     }

@@ -130,9 +130,9 @@ struct ExactModel {
             case .vmSpread:
                 // y[d] ≤ members in fault domain d (y ∈ [0, 1] suffices: x is integral), Σ y ≥ minimum.
                 if soft && p.shouldPenalty <= 0 { continue }
-                var byDomain: [String: (terms: [LinearProgram.Term], fixed: Double)] = [:]
+                var byDomain: [Int: (terms: [LinearProgram.Term], fixed: Double)] = [:]
                 for h in 0..<p.hostCount {
-                    let d = p.inventory.faultDomain(ofHost: h)
+                    let d = p.faultDomainOf[h]
                     for v in rule.vms {
                         let (x, c) = at(v, h)
                         if let x { byDomain[d, default: ([], 0)].terms.append(.init(x, 1)) } else if c > 0 { byDomain[d, default: ([], 0)].fixed += c }

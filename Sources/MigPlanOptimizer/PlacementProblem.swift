@@ -93,6 +93,8 @@ public struct PlacementProblem: Sendable {
     public let hardRules: [Rule]
     public let softRules: [Rule]
     public let groupHosts: [String: Set<Int>]
+    /// Each host's fault domain as an index (``Inventory/faultDomainIndices()``), for vm-spread rules.
+    public let faultDomainOf: [Int]
     /// Occupancy-scoped products with a unit budget: (product index, units per host, budget),
     /// and the budgeted products of each VM.
     public let budgets: [(product: Int, unitsPerHost: [Double], maxUnits: Double)]
@@ -186,6 +188,7 @@ public struct PlacementProblem: Sendable {
         hardRules = inv.rules.filter { $0.policy.isHard }
         softRules = inv.rules.filter { !$0.policy.isHard }
         groupHosts = groupsOfHosts
+        faultDomainOf = inv.faultDomainIndices()
         var budgets: [(Int, [Double], Double)] = []
         var vmBudgets = [[Int]](repeating: [], count: inv.vms.count)
         for (i, product) in inv.products.enumerated() where product.maxUnits > 0 && product.scope == .occupancy && product.metric != .perVCPU {

@@ -105,7 +105,7 @@ public struct PlacementState: Sendable {
             let outside = rule.vms.count - inside
             return problem.shouldPenalty * Double(rule.policy.isNegative ? inside : outside)
         case .vmSpread:
-            let domains = Set(counts.filter { $0.value > 0 }.keys.map { problem.inventory.faultDomain(ofHost: $0) }).count
+            let domains = Set(counts.filter { $0.value > 0 }.keys.map { problem.faultDomainOf[$0] }).count
             return problem.shouldPenalty * Double(max(0, (rule.minFaultDomains ?? 0) - domains))
         }
     }
@@ -174,9 +174,9 @@ public struct PlacementState: Sendable {
             case .vmAffinity: if here != rule.vms.count - 1 { return false }
             case .vmHost: break  // static: in `allowed`
             case .vmSpread:
-                let inv = problem.inventory
-                let now = inv.faultDomainCount(rule) { host[$0] }
-                if !inv.spreadKept(rule, hostOf: { $0 == v ? to : host[$0] }, before: now) { return false }
+                let domains = problem.faultDomainOf
+                let now = rule.faultDomainCount(domains) { host[$0] }
+                if !rule.spreadKept(domains, hostOf: { $0 == v ? to : host[$0] }, before: now) { return false }
             }
         }
         return true
@@ -265,7 +265,7 @@ public struct PlacementState: Sendable {
                     out.append((rule, "\(inv.vms[v].name) on \(inv.hosts[host[v]].name)"))
                 }
             case .vmSpread:
-                let n = inv.faultDomainCount(rule) { host[$0] }
+                let n = rule.faultDomainCount(problem.faultDomainOf) { host[$0] }
                 if n < rule.minFaultDomains ?? 0 { out.append((rule, "its VMs span \(n) fault domains of the \(rule.minFaultDomains ?? 0) required")) }
             }
         }

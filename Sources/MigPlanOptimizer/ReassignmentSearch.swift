@@ -58,7 +58,7 @@ extension ReassignmentModel {
             }
             if epoch < epochs - 1 {
                 let leader = (0..<workers).min { (engines[$0].best, $0) < (engines[$1].best, $1) }!
-                let target = engines[leader].outcome.assignment.map { Int32($0) }
+                let target = engines[leader].bestAssignment
                 // Long-history walkers keep their own slow descent (restarting one fills its history with the
                 // current cost, which would cool it at once); short ones take the leader's assignment.
                 for w in 0..<workers where w % 2 == 0 && w != leader && engines[w].best > engines[leader].best { engines[w].adopt(target) }
@@ -126,7 +126,6 @@ final class ReassignmentEngine {
     let distinct: UnsafeMutablePointer<Bool>, minDomains: UnsafeMutablePointer<Int32>
     let dependsOn: [[Int32]], dependents: [[Int32]]
     let hasDependencies: Bool
-    let groupItems: [[Int32]]
 
     let assign: UnsafeMutablePointer<Int32>
     let usage: UnsafeMutablePointer<Int64>, held: UnsafeMutablePointer<Int64>, hostCost: UnsafeMutablePointer<Int64>
@@ -183,9 +182,8 @@ final class ReassignmentEngine {
         for (g, grp) in model.groups.enumerated() { for d in grp.dependsOn where d != g { back[d].append(Int32(g)) } }
         dependents = back
         hasDependencies = model.groups.contains { !$0.dependsOn.isEmpty }
-        var members = [[Int32]](repeating: [], count: model.groups.count)
-        for (i, item) in model.items.enumerated() { members[item.group].append(Int32(i)) }
-        groupItems = members
+        var groupSize = [Int](repeating: 0, count: model.groups.count)
+        for item in model.items { groupSize[item.group] += 1 }
 
         assign = Self.buffer(model.initial.map { Int32($0) }, into: &list)
         usage = Self.buffer([Int64](repeating: 0, count: nh * nr), into: &list)
@@ -196,7 +194,7 @@ final class ReassignmentEngine {
         domains = Self.buffer([Int32](repeating: 0, count: ng), into: &list)
         zoneCount = Self.buffer([Int32](repeating: 0, count: ng * nz), into: &list)
         moved = Self.buffer([Int32](repeating: 0, count: ng), into: &list)
-        var histogram = [Int32](repeating: 0, count: (members.map(\.count).max() ?? 0) + 2)
+        var histogram = [Int32](repeating: 0, count: (groupSize.max() ?? 0) + 2)
         histogram[0] = Int32(ng)
         movedHistogram = Self.buffer(histogram, into: &list)
         maxMoved = 0
@@ -551,9 +549,11 @@ final class ReassignmentEngine {
         restartHere()
     }
 
+    /// The cheapest assignment this walk has seen.
+    var bestAssignment: [Int32] { currentIsBest ? snapshot() : bestAssign }
+
     var outcome: Outcome {
-        Outcome(assignment: (currentIsBest ? snapshot() : bestAssign).map(Int.init), cost: best, evaluated: evaluated,
-                applied: applied, cutByClock: false)
+        Outcome(assignment: bestAssignment.map(Int.init), cost: best, evaluated: evaluated, applied: applied, cutByClock: false)
     }
 
     /// Late-acceptance hill climbing (Burke & Bykov) until `deadline` or `limit` evaluated moves: a

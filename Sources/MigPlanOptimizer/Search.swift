@@ -245,13 +245,12 @@ struct Search {
             return false
         case .vmSpread:
             // Move the cheapest member sharing a fault domain to the best host in a domain the rule lacks.
-            let inv = p.inventory
-            let used = Set(rule.vms.map { inv.faultDomain(ofHost: s.host[$0]) })
-            var perDomain: [String: Int] = [:]
-            for v in rule.vms { perDomain[inv.faultDomain(ofHost: s.host[v]), default: 0] += 1 }
+            let domainOf = p.faultDomainOf
+            var perDomain: [Int: Int] = [:]
+            for v in rule.vms { perDomain[domainOf[s.host[v]], default: 0] += 1 }
             for v in rule.vms.sorted(by: { (p.moveCost[$0], $0) < (p.moveCost[$1], $1) })
-            where p.movable[v] && affinityGroup[v].isEmpty && perDomain[inv.faultDomain(ofHost: s.host[v])]! > 1 {
-                let fresh = p.allowed[v].filter { !used.contains(inv.faultDomain(ofHost: $0)) }
+            where p.movable[v] && affinityGroup[v].isEmpty && perDomain[domainOf[s.host[v]]]! > 1 {
+                let fresh = p.allowed[v].filter { perDomain[domainOf[$0]] == nil }
                 if let (h, _) = bestDestination(s, v, among: fresh) { s.move(v, to: h); reasons[v] = .rule; return true }
             }
             return false

@@ -84,8 +84,8 @@ struct Sequencer {
                 guard antiAffinityHolds(group, host: host, final: final, arriving: arriving, scheduled: leaving) else { return false }
                 // Fault-domain spread after the wave: its minimum, or no fewer domains than before it.
                 for rule in spreadRules where rule.vms.contains(where: { group.contains($0) }) {
-                    let before = p.inventory.faultDomainCount(rule) { host[$0] }
-                    guard p.inventory.spreadKept(rule, hostOf: { leaving.contains($0) ? final[$0] : host[$0] }, before: before) else { return false }
+                    let before = rule.faultDomainCount(p.faultDomainOf) { host[$0] }
+                    guard rule.spreadKept(p.faultDomainOf, hostOf: { leaving.contains($0) ? final[$0] : host[$0] }, before: before) else { return false }
                 }
                 var budgetTrial = afterWave
                 for g in group {

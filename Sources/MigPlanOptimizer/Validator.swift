@@ -28,6 +28,7 @@ public struct PlanValidator: Sendable {
         let name = { (h: Int) in inv.hosts[h].name }
         let overcommit = inv.cluster.balance.memoryOvercommit
 
+        let domains = inv.faultDomainIndices()
         func ruleBreaks(_ place: [Int]) -> Set<String> {
             var broken = Set<String>()
             for rule in inv.rules where rule.policy.isHard {
@@ -42,7 +43,7 @@ public struct PlanValidator: Sendable {
                         if inGroup == rule.policy.isNegative { broken.insert(rule.name) }
                     }
                 case .vmSpread:
-                    if inv.faultDomainCount(rule, hostOf: { place[$0] }) < rule.minFaultDomains ?? 0 { broken.insert(rule.name) }
+                    if rule.faultDomainCount(domains, hostOf: { place[$0] }) < rule.minFaultDomains ?? 0 { broken.insert(rule.name) }
                 }
             }
             return broken

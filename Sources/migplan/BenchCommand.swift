@@ -222,7 +222,7 @@ struct ROADEFBench: ParsableCommand {
     @Option(help: "Only these instances (e.g. a1_1 b_03).") var only: [String] = []
 
     func run() throws {
-        let csv = try String(contentsOfFile: data + "/best-known.csv", encoding: .utf8)
+        let csv = try readText(data + "/best-known.csv")
         var best: [String: Int64] = [:]
         for line in csv.split(separator: "\n").dropFirst() {
             let f = line.split(separator: ",", omittingEmptySubsequences: false)
@@ -239,8 +239,8 @@ struct ROADEFBench: ParsableCommand {
                 print("| \(name) | | model file absent | \(best[name]!) | | | |")
                 continue
             }
-            let instance = try ROADEFInstance.parse(try String(contentsOfFile: modelPath, encoding: .utf8), file: modelPath)
-            let initial = try instance.parseAssignment(try String(contentsOfFile: assignmentPath, encoding: .utf8), file: assignmentPath)
+            let instance = try ROADEFInstance.parse(try readText(modelPath), file: modelPath)
+            let initial = try instance.parseAssignment(try readText(assignmentPath), file: assignmentPath)
             let result = try instance.reassignmentModel(initial: initial).optimize(
                 ReassignmentOptions(timeLimit: timeLimit, seed: seed, workers: workers ?? ProcessInfo.processInfo.activeProcessorCount))
             let check = instance.evaluate(initial: initial, solution: result.assignment)

@@ -13,11 +13,6 @@ struct ROADEFCommand: ParsableCommand {
         defaultSubcommand: ROADEFOptimize.self)
 }
 
-private func readText(_ path: String) throws -> String {
-    do { return try String(contentsOfFile: path, encoding: .utf8) }
-    catch { throw MigPlanError.unreadableFile(path, reason: error.localizedDescription) }
-}
-
 private func describe(_ e: ROADEFEvaluation) -> String {
     "total \(e.total) = load \(e.parts.load) + balance \(e.parts.balance) + process move \(e.parts.processMove) + service move \(e.parts.serviceMove) + machine move \(e.parts.machineMove)"
 }
