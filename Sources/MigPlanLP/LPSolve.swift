@@ -5,9 +5,14 @@ import Logging
 /// Deadline shared with lp_solve's abort callback. One per solve, owned by the solving thread.
 private final class AbortState: @unchecked Sendable {
     let deadline: Double?
+    /// Calls of the callback still allowed (a deterministic work limit), or nil.
+    var callsLeft: Int?
     /// Set by the callback when it stopped the solve (read after `solve` returns).
     var fired = false
-    init(deadline: Double?) { self.deadline = deadline }
+    init(deadline: Double?, calls: Int?) {
+        self.deadline = deadline
+        callsLeft = calls
+    }
 }
 
 /// Seconds on the monotonic clock: deadlines and timings, never the wall clock.
@@ -20,6 +25,13 @@ public func monotonicSeconds() -> Double {
 private let abortCallback: @convention(c) (UnsafeMutablePointer<lprec>?, UnsafeMutableRawPointer?) -> Int32 = { _, handle in
     guard let handle else { return 0 }
     let state = Unmanaged<AbortState>.fromOpaque(handle).takeUnretainedValue()
+    if let calls = state.callsLeft {
+        if calls <= 0 {
+            state.fired = true
+            return 1
+        }
+        state.callsLeft = calls - 1
+    }
     guard let deadline = state.deadline else { return 0 }
     if monotonicSeconds() >= deadline {
         state.fired = true
@@ -80,14 +92,16 @@ extension LinearProgram {
 
         set_mip_gap(lp, 1, options.absoluteGap)
         set_mip_gap(lp, 0, options.relativeGap)
-        let state = AbortState(deadline: options.timeLimit.map { start + $0 })
+        if let cutoff = options.cutoff { set_obj_bound(lp, cutoff) }
+        if options.ceilingFirst { set_bb_floorfirst(lp, BRANCH_CEILING) }
+        let state = AbortState(deadline: options.timeLimit.map { start + $0 }, calls: options.workLimit)
         let handle = Unmanaged.passRetained(state)
         defer { handle.release() }
         if let limit = options.timeLimit {
             // Whole seconds inside the simplex, and the abort callback for the fraction.
             set_timeout(lp, max(1, Int(limit.rounded(.up))))
-            put_abortfunc(lp, abortCallback, handle.toOpaque())
         }
+        if options.timeLimit != nil || options.workLimit != nil { put_abortfunc(lp, abortCallback, handle.toOpaque()) }
 
         let code = Int(CLPSolve.solve(lp))
         let seconds = monotonicSeconds() - start

@@ -87,11 +87,26 @@ public struct SolveOptions: Sendable, Hashable {
     public var relativeGap: Double
     /// Absolute MIP gap at which branch and bound may stop.
     public var absoluteGap: Double
+    /// Integer programs only: solutions not better than this objective value are rejected during
+    /// branch and bound (a known incumbent's value prunes the tree; with none better the status is
+    /// `infeasible`).
+    public var cutoff: Double?
+    /// Branch on the ceiling (1) of an integer variable first: on assignment models this finds a
+    /// first feasible solution sooner than lp_solve's default floor-first.
+    public var ceilingFirst: Bool
+    /// A deterministic work limit: the solve stops after this many of lp_solve's progress callbacks
+    /// (like the time limit, keeping the best solution found), so a limited solve gives the same answer
+    /// on every run and machine.
+    public var workLimit: Int?
 
-    public init(timeLimit: Double? = nil, relativeGap: Double = 1e-9, absoluteGap: Double = 1e-11) {
+    public init(timeLimit: Double? = nil, relativeGap: Double = 1e-9, absoluteGap: Double = 1e-11,
+                cutoff: Double? = nil, ceilingFirst: Bool = false, workLimit: Int? = nil) {
+        self.workLimit = workLimit
         self.timeLimit = timeLimit
         self.relativeGap = relativeGap
         self.absoluteGap = absoluteGap
+        self.cutoff = cutoff
+        self.ceilingFirst = ceilingFirst
     }
 }
 

@@ -242,7 +242,11 @@ public struct ReassignmentOptions: Sendable, Hashable {
     public var seed: UInt64
     /// Independent searches run in parallel (different seeds derived from `seed`); the best wins.
     public var workers: Int
-    public init(timeLimit: Double = 60, moveBudget: Int? = nil, seed: UInt64 = 1, workers: Int = 2) {
+    /// End with exact rounds (lp_solve) that send moved items back to their initial hosts where that
+    /// pays, several at once (5 % of the time; with a move budget, 10 work-limited rounds).
+    public var exactReturns: Bool
+    public init(timeLimit: Double = 60, moveBudget: Int? = nil, seed: UInt64 = 1, workers: Int = 2, exactReturns: Bool = true) {
+        self.exactReturns = exactReturns
         self.timeLimit = timeLimit
         self.moveBudget = moveBudget
         self.seed = seed
