@@ -36,6 +36,7 @@ extension ReassignmentModel {
             ?? min(100_000, max(1_000, Int(options.timeLimit * 500)))
         let engines = (0..<workers).map { _ in ReassignmentEngine(self) }
         let manyItems = items.count >= 20_000
+        let budgeted = options.moveBudget != nil
         var rngs = (0..<workers).map { SplitMix64(seed: options.seed &+ UInt64($0) &* 0x9E37_79B9_7F4A_7C15) }
         var cut = [Bool](repeating: false, count: workers)
         for epoch in 0..<epochs {
@@ -58,7 +59,22 @@ extension ReassignmentModel {
                                 timeUp = e[w].begin(rng: &r[w], deadline: epochDeadline, limit: epochLimit,
                                                     historyLength: w % 2 == 0 ? 1_000 : longHistory, sweep: sweep)
                             }
+                            if !timeUp && options.exactReturns && w % 2 == 0 && epoch >= epochs / 2 && e[w].returnsPay {
+                                // In the second half, short-history walkers first send home, in exact rounds, the
+                                // moves of their best assignment that no longer pay (1 % of the walk time each),
+                                // for as long as that gains faster than their walk did in the epoch before.
+                                if !e[w].currentIsBest { e[w].adopt(e[w].bestAssignment) }
+                                let t0 = monotonicSeconds(), c0 = e[w].current
+                                let stop = budgeted ? deadline : min(epochDeadline, t0 + walkTime * 0.01)
+                                _ = e[w].returnPhase(rng: &r[w], deadline: stop, rounds: budgeted ? 3 : Int.max,
+                                                     workLimit: budgeted ? 3_000 : nil)
+                                e[w].restartHere()
+                                let rate = Double(c0 - e[w].current) / max(1e-6, monotonicSeconds() - t0)
+                                if !budgeted && rate < e[w].walkRate { e[w].returnsPay = false }
+                            }
+                            let t0 = monotonicSeconds(), b0 = e[w].best
                             if !timeUp { timeUp = e[w].walk(rng: &r[w], deadline: epochDeadline, limit: epochLimit) }
+                            e[w].walkRate = Double(b0 - e[w].best) / max(1e-6, monotonicSeconds() - t0)
                             if timeUp { c[w] = true }
                         }
                     }
@@ -77,7 +93,6 @@ extension ReassignmentModel {
         if options.exactReturns {
             // The last part of the run: each walker's best, with moves that no longer pay sent home in
             // exact rounds (budgeted runs: a fixed number of rounds, each with a deterministic work limit).
-            let budgeted = options.moveBudget != nil
             engines.withUnsafeBufferPointer { es in
                 rngs.withUnsafeMutableBufferPointer { rs in
                     nonisolated(unsafe) let e = es.baseAddress!, r = rs.baseAddress!
@@ -546,6 +561,10 @@ final class ReassignmentEngine {
     var currentIsBest = true
     var evaluated = 0, applied = 0, accepted = 0, step = 0
     var chain: [(Int32, Int32)] = []
+    /// Cost the walk removed per second in its last epoch, and whether exact return rounds still gain
+    /// faster than that (wall-clock runs stop them once they do not).
+    var walkRate: Double = 0
+    var returnsPay = true
 
     /// Starts the walk from the current state, after best-improvement sweeps if `sweep`.
     /// Returns true if the clock ran out.

@@ -34,6 +34,8 @@ struct ROADEFOptimize: ParsableCommand {
     @Option(help: "Moves each worker evaluates before stopping (reproducible runs); default: until the time limit.")
     var moveBudget: Int?
     @Option(help: "Parallel searches (default: the number of cores).") var workers: Int?
+    @Flag(help: "Skip the exact (lp_solve) rounds that send moved processes home together; local search only.")
+    var noExactReturns = false
     @Flag(help: "Print one JSON document.") var json = false
 
     struct Report: Encodable {
@@ -54,7 +56,8 @@ struct ROADEFOptimize: ParsableCommand {
         let initial = try instance.parseAssignment(try readText(assignment), file: assignment)
         guard timeLimit >= 0 else { throw ValidationError("--time-limit must be ≥ 0") }
         let options = ReassignmentOptions(timeLimit: timeLimit, moveBudget: moveBudget, seed: seed,
-                                          workers: workers ?? ProcessInfo.processInfo.activeProcessorCount)
+                                          workers: workers ?? ProcessInfo.processInfo.activeProcessorCount,
+                                          exactReturns: !noExactReturns)
         let result = try instance.reassignmentModel(initial: initial).optimize(options)
         let before = instance.evaluate(initial: initial, solution: initial)
         let after = instance.evaluate(initial: initial, solution: result.assignment)
