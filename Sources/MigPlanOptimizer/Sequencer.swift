@@ -164,14 +164,20 @@ struct Sequencer {
         return true
     }
 
-    /// A host with room for `v` now and later, where it may run, other than where it is going.
+    /// A host with room for `v` now and later, where it may run, other than where it is going, and
+    /// where its stay keeps each must vm-spread rule at its minimum of fault domains (or no fewer than now).
     private func detour(_ v: Int, host: [Int], configured: [Double], reserved: [Double], final: [Int]) -> Int? {
         let p = problem
+        let spreadRules = p.hardRules.filter { $0.kind == .vmSpread && $0.vms.contains(v) }
         return p.allowed[v].filter { h in
             h != final[v] && h != host[v]
                 && configured[h] + p.memory[v] <= p.memoryCapacity[h] + 1e-6
                 && reserved[h] + p.reservation[v] <= p.cpuCapacity[h] + 1e-6
                 && !p.hardRules.contains { r in r.kind == .vmAntiAffinity && r.vms.contains(v) && r.vms.contains { $0 != v && host[$0] == h } }
+                && spreadRules.allSatisfy { rule in
+                    let before = rule.faultDomainCount(p.faultDomainOf) { host[$0] }
+                    return rule.spreadKept(p.faultDomainOf, hostOf: { $0 == v ? h : host[$0] }, before: before)
+                }
         }.max { (p.memoryCapacity[$0] - configured[$0], -$0) < (p.memoryCapacity[$1] - configured[$1], -$1) }
     }
 }

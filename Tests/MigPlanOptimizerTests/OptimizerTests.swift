@@ -354,3 +354,42 @@ struct BruteForce {
         }
     }
 }
+
+/// The sequencer's way out of a swap between two full hosts: one VM waits on a third host, and that
+/// host must keep the VM's vm-spread rule.
+@Suite struct SequencerDetourTests {
+    @Test func aDetourKeepsTheSpreadRule() throws {
+        let db = try CPUDB.builtin()
+        let hosts: [(String, String, Int, Double, String)] = [
+            ("h1", "Skylake-Server", 8, 8, "connected"), ("h2", "Skylake-Server", 8, 8, "connected"),
+            ("h3", "Skylake-Server", 8, 16, "connected"), ("h4", "Skylake-Server", 8, 32, "connected"),
+        ]
+        // x (rack-a) and y (rack-b) trade hosts; x and w (rack-c) must span two racks. The roomiest
+        // waiting place for x is h4, in w's rack: it would leave the rule with one rack during the moves.
+        let vms: [(String, String, Int, Double, Double, Double)] = [
+            ("x", "h1", 1, 500, 6, 5), ("y", "h2", 1, 500, 6, 5), ("w", "h4", 1, 100, 1, 5),
+        ]
+        var text = smallInventory(hosts: hosts, vms: vms,
+                                  rules: "rules:\n  - name: ha\n    kind: vm-spread\n    vms: [x, w]\n    minFaultDomains: 2\n")
+        for (host, rack) in [("h1", "rack-a"), ("h2", "rack-b"), ("h3", "rack-a"), ("h4", "rack-c")] {
+            text = text.replacingOccurrences(of: "- name: \(host)\n", with: "- name: \(host)\n    faultDomain: \(rack)\n")
+        }
+        let inv = try Inventory.parse(text, file: "detour.yaml", baseDirectory: "/", db: db)
+        #expect(inv.hosts.indices.map { inv.faultDomain(ofHost: $0) } == ["rack-a", "rack-b", "rack-a", "rack-c"])
+        let p = try PlacementProblem(inventory: inv, db: db, options: PlanOptions())
+        #expect(p.home == [0, 1, 3])
+        let final = [1, 0, 3]
+        let result = Sequencer(problem: p).sequence(final: final, priority: [:])
+        #expect(result.unresolved.isEmpty)
+        #expect(result.steps.count == 3)
+        // Replay the waves: x never sits in w's rack, and everything ends where it should.
+        var at = p.home
+        for wave in Set(result.steps.map(\.wave)).sorted() {
+            for s in result.steps where s.wave == wave { at[s.v] = s.to }
+            #expect(at[0] != 3, "x waited in w's rack during wave \(wave)")
+        }
+        #expect(at == final)
+        let validator = PlanValidator(inventory: inv, engine: p.engine, mustBeEmpty: [], capExempt: [], maxMoves: p.maxMoves)
+        #expect(validator.violations(final: final, steps: result.steps).isEmpty)
+    }
+}
