@@ -124,8 +124,21 @@ struct Sequencer {
                 // Deadlock (a swap or cycle between full hosts): send one VM through a host with
                 // room; never a member of an affinity group, which must move as a whole.
                 var chosen: (Int, Int)? = nil
+                // The waiting place must not push a licence budget over its limit (or further over it).
+                func budgetsAllow(_ v: Int, _ via: Int) -> Bool {
+                    p.vmBudgets[v].allSatisfy { b in
+                        var trial = budgetCount[b]
+                        trial[host[v]] -= 1
+                        trial[via] += 1
+                        let u = units(trial, b)
+                        return u <= p.budgets[b].maxUnits + 1e-9 || u <= units(budgetCount[b], b) + 1e-9
+                    }
+                }
                 for v in pending where !grouped.contains(v) {
-                    if let via = detour(v, host: host, configured: configured, reserved: reserved, final: final) { chosen = (v, via); break }
+                    if let via = detour(v, host: host, configured: configured, reserved: reserved, final: final, allow: budgetsAllow) {
+                        chosen = (v, via)
+                        break
+                    }
                 }
                 guard let (v, via) = chosen else { return Result(steps: steps, unresolved: pending) }
                 detours += 1
@@ -164,9 +177,11 @@ struct Sequencer {
         return true
     }
 
-    /// A host with room for `v` now and later, where it may run, other than where it is going, and
-    /// where its stay keeps each must vm-spread rule at its minimum of fault domains (or no fewer than now).
-    private func detour(_ v: Int, host: [Int], configured: [Double], reserved: [Double], final: [Int]) -> Int? {
+    /// A host with room for `v` now and later, where it may run, other than where it is going, where
+    /// its stay keeps each must vm-spread rule at its minimum of fault domains (or no fewer than now),
+    /// and that `allow` accepts (the caller's licence budgets).
+    private func detour(_ v: Int, host: [Int], configured: [Double], reserved: [Double], final: [Int],
+                        allow: (Int, Int) -> Bool) -> Int? {
         let p = problem
         let spreadRules = p.hardRules.filter { $0.kind == .vmSpread && $0.vms.contains(v) }
         return p.allowed[v].filter { h in
@@ -178,6 +193,7 @@ struct Sequencer {
                     let before = rule.faultDomainCount(p.faultDomainOf) { host[$0] }
                     return rule.spreadKept(p.faultDomainOf, hostOf: { $0 == v ? h : host[$0] }, before: before)
                 }
+                && allow(v, h)
         }.max { (p.memoryCapacity[$0] - configured[$0], -$0) < (p.memoryCapacity[$1] - configured[$1], -$1) }
     }
 }

@@ -392,4 +392,29 @@ struct BruteForce {
         let validator = PlanValidator(inventory: inv, engine: p.engine, mustBeEmpty: [], capExempt: [], maxMoves: p.maxMoves)
         #expect(validator.violations(final: final, steps: result.steps).isEmpty)
     }
+
+    @Test func aDetourKeepsTheLicenceBudget() throws {
+        let db = try CPUDB.builtin()
+        let hosts: [(String, String, Int, Double, String)] = [
+            ("h1", "Skylake-Server", 8, 8, "connected"), ("h2", "Skylake-Server", 8, 8, "connected"),
+            ("h3", "Skylake-Server", 8, 32, "connected"), ("h4", "Skylake-Server", 8, 16, "connected"),
+        ]
+        // x and y trade hosts; every VM runs a product licensed per host with a budget of 3 hosts, used
+        // up by h1 (z stays there), h2 and h4. The roomiest waiting place, h3, would need a fourth.
+        let vms: [(String, String, Int, Double, Double, Double)] = [
+            ("x", "h1", 1, 500, 6, 5), ("y", "h2", 1, 500, 6, 5), ("z", "h1", 1, 100, 1, 5), ("w", "h4", 1, 100, 1, 5),
+        ]
+        let products = "products:\n  - name: win\n    metric: per-host\n    unitPrice: 100\n    scope: occupancy\n    maxUnits: 3\n"
+        let text = smallInventory(hosts: hosts, vms: vms, rules: products,
+                                  extraVM: Dictionary(uniqueKeysWithValues: ["x", "y", "z", "w"].map { ($0, "    products: [win]") }))
+        let inv = try Inventory.parse(text, file: "budget.yaml", baseDirectory: "/", db: db)
+        let p = try PlacementProblem(inventory: inv, db: db, options: PlanOptions())
+        #expect(p.home == [0, 1, 0, 3])
+        let final = [1, 0, 0, 3]
+        let result = Sequencer(problem: p).sequence(final: final, priority: [:])
+        #expect(result.unresolved.isEmpty)
+        #expect(!result.steps.contains { $0.to == 2 }, "a VM waited on h3: \(result.steps)")
+        let validator = PlanValidator(inventory: inv, engine: p.engine, mustBeEmpty: [], capExempt: [], maxMoves: p.maxMoves)
+        #expect(validator.violations(final: final, steps: result.steps).isEmpty)
+    }
 }
