@@ -73,4 +73,81 @@ import Testing
         #expect(engine.current <= before)
         #expect(model.validate(after).cost.total == engine.current)
     }
+
+    /// Random small models with every constraint and cost in play, each from a random valid displaced
+    /// state: one exact round over all moved items never breaks a constraint, never costs more, and
+    /// reaches the best "stay or go home" choice that brute force finds over every subset of returns
+    /// in all but at most one of sixteen models. (lp_solve 5.5 can report a slightly worse integer
+    /// solution as optimal — see `lpSolveCanReturnAWorseSolutionAsOptimal`; seed 15 here: 24 vs 23.
+    /// Forced to that choice alone, the same MILP prices it at 23, so the model itself is right.)
+    @Test func oneRoundMatchesBruteForceOverReturns() {
+        var missed: [Int] = [], tried = 0
+        for seed in 0..<16 {
+            guard let reached = roundReachesOptimum(seed: seed) else { continue }
+            tried += 1
+            if !reached { missed.append(seed) }
+        }
+        #expect(tried >= 12, "only \(tried) models had a valid displaced state")
+        #expect(missed.count <= 1, "optimum missed for seeds \(missed)")
+    }
+
+    /// Nil when the seed gives no valid initial and displaced pair.
+    func roundReachesOptimum(seed: Int) -> Bool? {
+        var rng = SplitMix64(seed: UInt64(seed) &+ 101)
+        let nh = 4, ni = 7
+        let hosts = (0..<nh).map { h in
+            let c: [Int64] = [Int64(rng.below(5) + 6), Int64(rng.below(5) + 6)]
+            return ReassignmentModel.Host(name: "h\(h)", capacity: c, safetyCapacity: c.map { $0 - Int64(rng.below(4)) },
+                                          faultDomain: h % 2, neighbourhood: h < 2 ? 0 : 1)
+        }
+        let groups: [ReassignmentModel.Group] = [
+            .init(name: "web", distinctHosts: true, minFaultDomains: 2),
+            .init(name: "db", distinctHosts: seed % 2 == 0, dependsOn: seed % 3 == 0 ? [0] : []),
+            .init(name: "misc"),
+        ]
+        let items = (0..<ni).map { i in
+            ReassignmentModel.Item(name: "i\(i)", group: i % 3, demand: [Int64(rng.below(4) + 1), Int64(rng.below(4) + 1)],
+                                   moveCost: Int64(rng.below(3) + 1))
+        }
+        var matrix = [Int32](repeating: 0, count: nh * nh)
+        for a in 0..<nh { for b in 0..<nh where a != b { matrix[a * nh + b] = Int32(rng.below(3)) } }
+        var model = ReassignmentModel(
+            resources: [.init(name: "cpu", loadCostWeight: 10), .init(name: "disk", transient: seed % 4 < 2, loadCostWeight: 7)],
+            hosts: hosts, groups: groups, items: items, balances: [.init(resource1: 0, resource2: 1, target: 1, weight: 2)],
+            hostMoveCost: matrix, weightItemMove: 3, weightGroupMove: 5, weightHostMove: 4, initial: [])
+        // A valid initial assignment and a valid displaced state, both drawn at random.
+        func draw() -> [Int] { (0..<ni).map { _ in rng.below(nh) } }
+        var initial: [Int] = [], state: [Int] = []
+        for _ in 0..<20_000 where initial.isEmpty {
+            let a = draw()
+            model.initial = a
+            if model.validate(a).violations.isEmpty { initial = a }
+        }
+        guard !initial.isEmpty else { return nil }
+        for _ in 0..<20_000 where state.isEmpty {
+            let b = draw()
+            if b != initial && model.validate(b).violations.isEmpty { state = b }
+        }
+        guard !state.isEmpty else { return nil }
+        // Brute force over which moved items go home.
+        let moved = (0..<ni).filter { state[$0] != initial[$0] }
+        var optimum = model.validate(state).cost.total
+        for mask in 0..<(1 << moved.count) {
+            var a = state
+            for (k, i) in moved.enumerated() where mask & (1 << k) != 0 { a[i] = initial[i] }
+            let v = model.validate(a)
+            if v.violations.isEmpty { optimum = min(optimum, v.cost.total) }
+        }
+        let engine = ReassignmentEngine(model)
+        for i in 0..<ni where state[i] != initial[i] { engine.place(i, on: state[i]) }
+        engine.restartHere()
+        #expect(engine.current == model.validate(state).cost.total)
+        var r = SplitMix64(seed: 9)
+        _ = engine.returnPhase(rng: &r, deadline: monotonicSeconds() + 30, rounds: 1, workLimit: 1_000_000)
+        let after = engine.snapshot().map(Int.init)
+        #expect(model.validate(after).violations.isEmpty)
+        #expect(model.validate(after).cost.total == engine.current)
+        #expect(engine.current >= optimum && engine.current <= model.validate(state).cost.total)
+        return engine.current == optimum
+    }
 }
