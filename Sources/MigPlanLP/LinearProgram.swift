@@ -101,12 +101,12 @@ public struct SolveOptions: Sendable, Hashable {
 
     public init(timeLimit: Double? = nil, relativeGap: Double = 1e-9, absoluteGap: Double = 1e-11,
                 cutoff: Double? = nil, ceilingFirst: Bool = false, workLimit: Int? = nil) {
-        self.workLimit = workLimit
         self.timeLimit = timeLimit
         self.relativeGap = relativeGap
         self.absoluteGap = absoluteGap
         self.cutoff = cutoff
         self.ceilingFirst = ceilingFirst
+        self.workLimit = workLimit
     }
 }
 

@@ -10,7 +10,7 @@ import MigPlanLP
 /// solve took 25–500 ms and the walk gains more in that time (b_01: 0.03 % per 1.25 s epoch).
 extension ReassignmentEngine {
     /// Outcome of one exact re-placement.
-    enum ExactOutcome: Equatable {
+    enum ExactOutcome {
         /// A cheaper placement was applied (cost change, below zero).
         case improved(Int64)
         /// Nothing cheaper: proven, or none found in time.
@@ -54,14 +54,13 @@ extension ReassignmentEngine {
     /// `deadline` or `rounds`: the cycles of returns single moves cannot make. A `workLimit` per solve
     /// (lp_solve progress callbacks) keeps budgeted runs reproducible. Returns solves and improvements.
     func returnPhase(rng: inout SplitMix64, deadline: Double, rounds: Int, maxItems: Int = 100,
-                     stepLimit: Double? = nil, workLimit: Int? = nil) -> (solved: Int, improved: Int) {
+                     workLimit: Int? = nil) -> (solved: Int, improved: Int) {
         var solved = 0, improved = 0
         while solved < rounds && monotonicSeconds() < deadline {
             let items = relatedMovedItems(rng: &rng, maxItems: maxItems)
             if items.isEmpty { break }
-            let remaining = max(0.01, deadline - monotonicSeconds())
             let outcome = reoptimize(items: items, candidates: items.map { [Int(assign[$0]), Int(initial[$0])] },
-                                     timeLimit: stepLimit.map { min($0, remaining) } ?? remaining, workLimit: workLimit)
+                                     timeLimit: max(0.01, deadline - monotonicSeconds()), workLimit: workLimit)
             solved += 1
             if case .improved = outcome {
                 improved += 1
@@ -72,6 +71,12 @@ extension ReassignmentEngine {
             }
         }
         return (solved, improved)
+    }
+
+    /// Return rounds as the search schedules them: until `stop` on the clock or, in budgeted runs,
+    /// `budgetRounds` rounds, each stopped by a deterministic lp_solve work limit instead of the clock.
+    func returnRounds(rng: inout SplitMix64, until stop: Double, budgetRounds: Int?) {
+        _ = returnPhase(rng: &rng, deadline: stop, rounds: budgetRounds ?? Int.max, workLimit: budgetRounds == nil ? nil : 3_000)
     }
 
     /// Re-places `items`, item `p` on one of `candidates[p]` (which must hold its current host),
@@ -139,8 +144,6 @@ extension ReassignmentEngine {
                     if d != 0 { terms.append(.init(x[p][c], Double(d))); most += d }
                 }
                 if transient[r] {
-                    // Held during the moves: what stays, what left h earlier (from the fixed items), the
-                    // re-placed items whose initial host is h wherever they end, and the others landing here.
                     // Held during the moves. Every re-placed item whose initial host is h is held here
                     // wherever it ends (on h, or away from home), like the fixed items; the others count
                     // only if they land here.

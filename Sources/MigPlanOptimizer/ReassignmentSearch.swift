@@ -66,8 +66,7 @@ extension ReassignmentModel {
                                 if !e[w].currentIsBest { e[w].adopt(e[w].bestAssignment) }
                                 let t0 = monotonicSeconds(), c0 = e[w].current
                                 let stop = budgeted ? deadline : min(epochDeadline, t0 + walkTime * 0.01)
-                                _ = e[w].returnPhase(rng: &r[w], deadline: stop, rounds: budgeted ? 3 : Int.max,
-                                                     workLimit: budgeted ? 3_000 : nil)
+                                e[w].returnRounds(rng: &r[w], until: stop, budgetRounds: budgeted ? 3 : nil)
                                 e[w].restartHere()
                                 let rate = Double(c0 - e[w].current) / max(1e-6, monotonicSeconds() - t0)
                                 if !budgeted && rate < e[w].walkRate { e[w].returnsPay = false }
@@ -98,8 +97,7 @@ extension ReassignmentModel {
                     nonisolated(unsafe) let e = es.baseAddress!, r = rs.baseAddress!
                     DispatchQueue.concurrentPerform(iterations: workers) { w in
                         e[w].adopt(e[w].bestAssignment)
-                        _ = e[w].returnPhase(rng: &r[w], deadline: deadline, rounds: budgeted ? 10 : Int.max,
-                                             workLimit: budgeted ? 3_000 : nil)
+                        e[w].returnRounds(rng: &r[w], until: deadline, budgetRounds: budgeted ? 10 : nil)
                     }
                 }
             }
@@ -568,7 +566,7 @@ final class ReassignmentEngine {
 
     /// Starts the walk from the current state, after best-improvement sweeps if `sweep`.
     /// Returns true if the clock ran out.
-    func begin(rng: inout SplitMix64, deadline: Double, limit: Int, historyLength: Int, sweep: Bool = true) -> Bool {
+    func begin(rng: inout SplitMix64, deadline: Double, limit: Int, historyLength: Int, sweep: Bool) -> Bool {
         var order = Array(0..<ni)
         for k in stride(from: ni - 1, to: 0, by: -1) { order.swapAt(k, rng.below(k + 1)) }
         let cut = sweep ? descend(order: order, deadline: deadline, limit: limit, evaluated: &evaluated, applied: &applied) : false
@@ -693,4 +691,3 @@ final class ReassignmentEngine {
         return false
     }
 }
-

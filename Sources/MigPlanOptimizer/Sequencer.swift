@@ -56,6 +56,11 @@ struct Sequencer {
         func units(_ counts: [Int], _ b: Int) -> Double {
             (0..<p.hostCount).reduce(0) { $0 + (counts[$1] > 0 ? p.budgets[b].unitsPerHost[$1] : 0) }
         }
+        /// Budget `b` with these counts: within its limit, or no further over it than `before`.
+        func budgetKept(_ counts: [Int], _ b: Int, before: Double) -> Bool {
+            let u = units(counts, b)
+            return u <= p.budgets[b].maxUnits + 1e-9 || u <= before + 1e-9
+        }
         while !pending.isEmpty {
             wave += 1
             // No wave may break a budget that held before it.
@@ -91,10 +96,7 @@ struct Sequencer {
                 for g in group {
                     for b in p.vmBudgets[g] { budgetTrial[b][host[g]] -= 1; budgetTrial[b][final[g]] += 1 }
                 }
-                let budgetsOK = p.budgets.indices.allSatisfy { b in
-                    let u = units(budgetTrial[b], b)
-                    return u <= p.budgets[b].maxUnits + 1e-9 || u <= unitsBefore[b] + 1e-9
-                }
+                let budgetsOK = p.budgets.indices.allSatisfy { budgetKept(budgetTrial[$0], $0, before: unitsBefore[$0]) }
                 guard budgetsOK else { return false }
                 afterWave = budgetTrial
                 touching = t; inflightConf = c; inflightRes = r
@@ -130,8 +132,7 @@ struct Sequencer {
                         var trial = budgetCount[b]
                         trial[host[v]] -= 1
                         trial[via] += 1
-                        let u = units(trial, b)
-                        return u <= p.budgets[b].maxUnits + 1e-9 || u <= units(budgetCount[b], b) + 1e-9
+                        return budgetKept(trial, b, before: unitsBefore[b])
                     }
                 }
                 for v in pending where !grouped.contains(v) {
@@ -183,15 +184,15 @@ struct Sequencer {
     private func detour(_ v: Int, host: [Int], configured: [Double], reserved: [Double], final: [Int],
                         allow: (Int, Int) -> Bool) -> Int? {
         let p = problem
-        let spreadRules = p.hardRules.filter { $0.kind == .vmSpread && $0.vms.contains(v) }
+        let spread = p.hardRules.filter { $0.kind == .vmSpread && $0.vms.contains(v) }
+            .map { rule in (rule, rule.faultDomainCount(p.faultDomainOf) { host[$0] }) }
         return p.allowed[v].filter { h in
             h != final[v] && h != host[v]
                 && configured[h] + p.memory[v] <= p.memoryCapacity[h] + 1e-6
                 && reserved[h] + p.reservation[v] <= p.cpuCapacity[h] + 1e-6
                 && !p.hardRules.contains { r in r.kind == .vmAntiAffinity && r.vms.contains(v) && r.vms.contains { $0 != v && host[$0] == h } }
-                && spreadRules.allSatisfy { rule in
-                    let before = rule.faultDomainCount(p.faultDomainOf) { host[$0] }
-                    return rule.spreadKept(p.faultDomainOf, hostOf: { $0 == v ? h : host[$0] }, before: before)
+                && spread.allSatisfy { rule, before in
+                    rule.spreadKept(p.faultDomainOf, hostOf: { $0 == v ? h : host[$0] }, before: before)
                 }
                 && allow(v, h)
         }.max { (p.memoryCapacity[$0] - configured[$0], -$0) < (p.memoryCapacity[$1] - configured[$1], -$1) }

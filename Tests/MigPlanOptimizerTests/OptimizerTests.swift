@@ -358,12 +358,14 @@ struct BruteForce {
 /// The sequencer's way out of a swap between two full hosts: one VM waits on a third host, and that
 /// host must keep the VM's vm-spread rule.
 @Suite struct SequencerDetourTests {
+    /// Skylake hosts h1, h2, … with these memory sizes.
+    static func hosts(memoryGiB: [Double]) -> [(String, String, Int, Double, String)] {
+        memoryGiB.enumerated().map { ("h\($0.offset + 1)", "Skylake-Server", 8, $0.element, "connected") }
+    }
+
     @Test func aDetourKeepsTheSpreadRule() throws {
         let db = try CPUDB.builtin()
-        let hosts: [(String, String, Int, Double, String)] = [
-            ("h1", "Skylake-Server", 8, 8, "connected"), ("h2", "Skylake-Server", 8, 8, "connected"),
-            ("h3", "Skylake-Server", 8, 16, "connected"), ("h4", "Skylake-Server", 8, 32, "connected"),
-        ]
+        let hosts = Self.hosts(memoryGiB: [8, 8, 16, 32])
         // x (rack-a) and y (rack-b) trade hosts; x and w (rack-c) must span two racks. The roomiest
         // waiting place for x is h4, in w's rack: it would leave the rule with one rack during the moves.
         let vms: [(String, String, Int, Double, Double, Double)] = [
@@ -395,10 +397,7 @@ struct BruteForce {
 
     @Test func aDetourKeepsTheLicenceBudget() throws {
         let db = try CPUDB.builtin()
-        let hosts: [(String, String, Int, Double, String)] = [
-            ("h1", "Skylake-Server", 8, 8, "connected"), ("h2", "Skylake-Server", 8, 8, "connected"),
-            ("h3", "Skylake-Server", 8, 32, "connected"), ("h4", "Skylake-Server", 8, 16, "connected"),
-        ]
+        let hosts = Self.hosts(memoryGiB: [8, 8, 32, 16])
         // x and y trade hosts; every VM runs a product licensed per host with a budget of 3 hosts, used
         // up by h1 (z stays there), h2 and h4. The roomiest waiting place, h3, would need a fourth.
         let vms: [(String, String, Int, Double, Double, Double)] = [
