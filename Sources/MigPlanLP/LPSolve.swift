@@ -42,8 +42,48 @@ private let abortCallback: @convention(c) (UnsafeMutablePointer<lprec>?, UnsafeM
 
 extension LinearProgram {
     /// Solves the program with a fresh lp_solve instance. Blocking; call it off the
-    /// cooperative thread pool for long solves.
+    /// cooperative thread pool for long solves. Integer programs' optimal answers are proven by a
+    /// re-solve unless `options.verifyOptimum` is off.
     public func solve(_ options: SolveOptions = SolveOptions(), logger: Logger? = nil) -> LPSolution {
+        let start = monotonicSeconds()
+        var best = solveOnce(options, logger: logger)
+        guard options.verifyOptimum, best.status == .optimal, integerCount > 0, !objective.isEmpty else { return best }
+        var rest = options
+        rest.cutoff = nil
+        for _ in 0..<8 {
+            guard let value = best.objective else { return best }
+            let margin = options.proofMargin(value)
+            var check = self
+            // Beat the answer by the margin; no incumbent is carried into the re-solve.
+            if sense == .minimize {
+                check.addConstraint(objective, .lessOrEqual, value - objectiveConstant - margin)
+            } else {
+                check.addConstraint(objective, .greaterOrEqual, value - objectiveConstant + margin)
+            }
+            if let limit = options.timeLimit {
+                rest.timeLimit = limit - (monotonicSeconds() - start)
+                if rest.timeLimit! <= 0 { return best.unproven(seconds: monotonicSeconds() - start) }
+            }
+            let better = check.solveOnce(rest, logger: logger)
+            switch better.status {
+            case .infeasible:
+                best.bound = sense == .minimize ? value - margin : value + margin
+                best.seconds = monotonicSeconds() - start
+                return best
+            case .optimal where better.hasSolution:
+                logger?.debug("lp_solve's optimum was not optimal; the re-solve found a better one",
+                              metadata: ["reported": "\(value)", "better": "\(better.objective ?? .nan)"])
+                best = better
+            case .feasible where better.hasSolution:
+                return better.unproven(seconds: monotonicSeconds() - start)
+            default:
+                return best.unproven(seconds: monotonicSeconds() - start)
+            }
+        }
+        return best.unproven(seconds: monotonicSeconds() - start)
+    }
+
+    private func solveOnce(_ options: SolveOptions, logger: Logger?) -> LPSolution {
         let start = monotonicSeconds()
         func failed(_ code: Int) -> LPSolution {
             LPSolution(status: .failed, objective: nil, values: [], bound: nil,
@@ -149,5 +189,16 @@ extension LinearProgram {
         }
         return LPSolution(status: status, objective: objectiveValue, values: values, bound: bound,
                           seconds: seconds, solverCode: code)
+    }
+}
+
+extension LPSolution {
+    /// The same answer without a claim of optimality.
+    fileprivate func unproven(seconds: Double) -> LPSolution {
+        var copy = self
+        copy.status = .feasible
+        copy.bound = nil
+        copy.seconds = seconds
+        return copy
     }
 }

@@ -98,15 +98,30 @@ public struct SolveOptions: Sendable, Hashable {
     /// (like the time limit, keeping the best solution found), so a limited solve gives the same answer
     /// on every run and machine.
     public var workLimit: Int?
+    /// Integer programs only: before calling an answer optimal, prove it. lp_solve 5.5's branch and
+    /// bound can stop at a worse integer solution and report it as optimal; with this set, an
+    /// "optimal" answer is checked by solving again with the objective required to beat it by the
+    /// proof margin (see `proofMargin`), no incumbent in the tree: an infeasible re-solve proves the
+    /// answer, a better solution found replaces it and is checked in turn. Costs about one more
+    /// solve; answers that cannot be checked in the time or work left are `feasible`, not `optimal`.
+    public var verifyOptimum: Bool
 
     public init(timeLimit: Double? = nil, relativeGap: Double = 1e-9, absoluteGap: Double = 1e-11,
-                cutoff: Double? = nil, ceilingFirst: Bool = false, workLimit: Int? = nil) {
+                cutoff: Double? = nil, ceilingFirst: Bool = false, workLimit: Int? = nil, verifyOptimum: Bool = true) {
         self.timeLimit = timeLimit
         self.relativeGap = relativeGap
         self.absoluteGap = absoluteGap
         self.cutoff = cutoff
         self.ceilingFirst = ceilingFirst
         self.workLimit = workLimit
+        self.verifyOptimum = verifyOptimum
+    }
+
+    /// How much better than a found answer a verifying re-solve must be: the requested gaps, and
+    /// at least 10⁻⁷ relative so that the same answer within lp_solve's tolerances does not count
+    /// as better. A verified optimum's `bound` is its value minus this margin.
+    public func proofMargin(_ value: Double) -> Double {
+        max(absoluteGap, relativeGap * abs(value), 1e-7 * max(1, abs(value)))
     }
 }
 

@@ -293,7 +293,8 @@ extension ReassignmentEngine {
             now += Double(moveCost(Int(initial[i]), Int(assign[i])))
         }
         if weightGroupMove != 0 { now += Double(weightGroupMove) * Double(maxMoved) }
-        let solution = lp.solve(SolveOptions(timeLimit: timeLimit, cutoff: now - 0.5, ceilingFirst: true, workLimit: workLimit))
+        // Used only if strictly cheaper and re-checked below, so no proof of optimality is needed.
+        let solution = lp.solve(SolveOptions(timeLimit: timeLimit, cutoff: now - 0.5, ceilingFirst: true, workLimit: workLimit, verifyOptimum: false))
         guard solution.hasSolution, let value = solution.objective, value < now - 0.5 else { return .unchanged }
 
         var log: [(Int32, Int32)] = []

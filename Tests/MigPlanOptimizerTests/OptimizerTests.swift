@@ -4,6 +4,7 @@ import Testing
 @testable import MigPlanInventory
 @testable import MigPlanMigration
 @testable import MigPlanOptimizer
+import MigPlanLP
 
 /// Small hand-made inventories whose optimum brute force can find: every placement of every VM
 /// on every host, kept when the independent validator accepts its final state, scored by the
@@ -104,9 +105,8 @@ struct BruteForce {
         } else {
             let b = try #require(brute)
             #expect(abs(plan.achieved - b.value) <= 1e-6 * max(1, b.value), "optimizer \(plan.achieved) vs brute force \(b.value)")
-            // lp_solve 5.5.2.5 sometimes calls a worse integer solution optimal (see
-            // lpSolveCanReturnAWorseSolutionAsOptimal); the optimizer then keeps its own plan and
-            // claims no proof, so "feasible" with the brute-force value is right too.
+            // "feasible" with the brute-force value is right too: where the exact model is narrower
+            // than the search (budgets) or its answer could not be proven, no proof is claimed.
             #expect(plan.status == .optimal || plan.status == .noImprovement || plan.status == .feasible,
                     "status \(plan.status), method \(plan.method), bound \(String(describing: plan.lowerBound)), achieved \(plan.achieved)")
             if plan.status == .optimal, let lb = plan.lowerBound { #expect(lb <= b.value + 1e-6) }
@@ -335,23 +335,26 @@ struct BruteForce {
         #expect(plan.licensesAfter.first { $0.product == "win" }?.units == 1)
     }
 
-    /// Documents an lp_solve 5.5.2.5 behaviour the optimizer guards against: on this 6-binary
-    /// model branch and bound returns OPTIMAL for 1988.9 while 1622.2 is feasible (brute force
-    /// agrees). The optimizer never adopts a MILP answer worse than its own and drops the proof.
-    @Test func lpSolveCanReturnAWorseSolutionAsOptimal() throws {
+    /// lp_solve 5.5.2.5's branch and bound returns OPTIMAL for 1988.9 on this 6-binary model while
+    /// 1622.2 is feasible (brute force agrees). `SolveOptions.verifyOptimum` (the default) re-solves
+    /// with the objective required to beat the answer and so reaches the true optimum, with a proof.
+    @Test func verifiedSolveMendsLpSolvesWorseOptimum() throws {
         let hosts: [(String, String, Int, Double, String)] = [("h1", "Skylake-Server", 8, 32, "connected"), ("h2", "Skylake-Server", 8, 64, "connected")]
         let vms: [(String, String, Int, Double, Double, Double)] = [("a", "h1", 2, 1000, 16, 5), ("b", "h1", 2, 1000, 16, 5), ("c", "h1", 1, 500, 8, 5)]
-        let inv = try Inventory.parse(smallInventory(hosts: hosts, vms: vms), file: "s", baseDirectory: "/", db: db)
+        let text = smallInventory(hosts: hosts, vms: vms)
+        let (plan, inv, bruteValue) = try check(text)
+        let brute = try #require(bruteValue)
         let p = try PlacementProblem(inventory: inv, db: db, options: PlanOptions())
         let model = ExactModel(p)
-        let milp = model.program.solve()
-        let lp = model.program.relaxation.solve()
-        let plan = try Optimizer(db: db).plan(inv, options: PlanOptions())
-        #expect(plan.achieved <= (milp.objective ?? .infinity) + 1e-6)
-        #expect((lp.objective ?? .infinity) <= plan.achieved + 1e-6)
-        if let value = milp.objective, value > plan.achieved + 1e-6 {
-            #expect(plan.lowerBound == nil && plan.status != .optimal)
-        }
+        let raw = model.program.solve(SolveOptions(verifyOptimum: false))
+        let verified = model.program.solve()
+        #expect(verified.status == .optimal)
+        let value = try #require(verified.objective)
+        #expect(abs(value - brute) <= 1e-6 * max(1, brute), "verified \(value) vs brute force \(brute)")
+        #expect((raw.objective ?? .infinity) >= value - 1e-6)
+        if let bound = verified.bound { #expect(bound <= brute + 1e-9) }
+        #expect(plan.status == .optimal && abs(plan.achieved - brute) <= 1e-6 * max(1, brute),
+                "status \(plan.status), method \(plan.method), achieved \(plan.achieved)")
     }
 }
 
