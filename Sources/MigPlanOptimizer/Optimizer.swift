@@ -46,6 +46,10 @@ public struct Optimizer: Sendable {
         search.balance(&state)
         search.relocate(&state)
         search.polish(&state)
+        // Out of the descent's local optimum by a late-acceptance walk (a fixed, seeded number of
+        // steps), then the descent again.
+        search.lateAcceptance(&state, steps: min(600_000, 500 * problem.vmCount))
+        search.polish(&state)
         methods.append("greedy + local search")
         var proven = false
 

@@ -431,6 +431,70 @@ struct Search {
         }
     }
 
+    /// Late-acceptance walk over single moves (to a random allowed host or back home) and swaps
+    /// between two hosts: a change is taken when the objective after it is no worse than it was
+    /// `history` steps ago or than now, so the walk can climb out of the local optimum the descent
+    /// stopped in. A fixed number of steps from a fixed seed (deterministic); ends on the best
+    /// placement it saw, which is never worse than the start.
+    mutating func lateAcceptance(_ s: inout PlacementState, steps: Int, history: Int = 500, seed: UInt64 = 1) {
+        let p = problem
+        let movable = (0..<p.vmCount).filter { p.movable[$0] && (!p.allowed[$0].isEmpty || p.homeAllowed[$0]) }
+        guard p.balanceWeight > 0, movable.count >= 2, steps > 0 else { return }
+        var rng = SplitMix64(seed: seed)
+        var current = s.objective
+        var best = current
+        var journal: [(vm: Int, from: Int)] = []
+        var past = [Double](repeating: current, count: history)
+        for step in 0..<steps {
+            if step % 4096 == 0 && timeUp { break }
+            let v = movable[rng.below(movable.count)]
+            let from = s.host[v]
+            var delta: Double? = nil
+            var partner: Int? = nil
+            if rng.below(2) == 0 {
+                // A single move: home with some chance once moved, else a random allowed host.
+                let to: Int
+                if from != p.home[v] && p.homeAllowed[v] && rng.below(3) == 0 { to = p.home[v] }
+                else if !p.allowed[v].isEmpty { to = p.allowed[v][rng.below(p.allowed[v].count)] }
+                else { continue }
+                guard to != from, s.canMove(v, to: to) else { continue }
+                delta = s.delta(v, to: to)
+                partner = -1 - to
+            } else {
+                let b = movable[rng.below(movable.count)]
+                let y = s.host[b]
+                guard y != from, p.canHost(v, y), p.canHost(b, from) else { continue }
+                delta = swapDelta(&s, v, b, from, y)
+                partner = b
+            }
+            guard let d = delta, let other = partner else { continue }
+            let next = current + d
+            let slot = step % history
+            if next <= past[slot] || next <= current {
+                if other < 0 {
+                    journal.append((v, from))
+                    s.move(v, to: -1 - other)
+                } else {
+                    let y = s.host[other]
+                    journal.append((v, from)); journal.append((other, y))
+                    s.move(v, to: y)
+                    s.move(other, to: from)
+                }
+                current = next
+                if current < best - 1e-9 {
+                    best = current
+                    journal.removeAll(keepingCapacity: true)
+                }
+            }
+            past[slot] = current
+        }
+        // Back to the best placement seen.
+        for (vm, from) in journal.reversed() { s.move(vm, to: from) }
+        for v in 0..<p.vmCount {
+            if s.host[v] == p.home[v] { reasons[v] = nil } else if reasons[v] == nil { reasons[v] = .balance }
+        }
+    }
+
     /// Objective change of exchanging `a` (on `x`) and `b` (on `y`), nil if not feasible: both
     /// allowed, both hosts within capacity after the exchange, rules and caps kept.
     private func swapDelta(_ s: inout PlacementState, _ a: Int, _ b: Int, _ x: Int, _ y: Int) -> Double? {
