@@ -8,8 +8,11 @@ enum LowerBound {
     /// excess now minus what leaves it; the same holds for active memory and for load above the
     /// headroom target. What leaves a host costs at least the fractional knapsack of its
     /// movable VMs. Each host is then an independent LP over the fractions of its VMs that leave
-    /// (solved in parallel); evacuations add their forced costs. Caps on moves per host are kept;
-    /// a plan-wide cap couples the hosts into one LP.
+    /// (solved in parallel); evacuations add their forced costs. Caps on moves per host are kept,
+    /// and with them the deficit side counts too: the L1 deviation is also twice the total
+    /// deficit, and a host below its level can take in only a few VMs (`deficitFloors`), so the
+    /// total excess term is at least that floor; this, like a plan-wide cap, couples the hosts
+    /// into one LP.
     static func separable(_ p: PlacementProblem, deadline: Double) -> Double? {
         var forced = 0.0
         var onHost = [[Int]](repeating: [], count: p.hostCount)
@@ -31,10 +34,13 @@ enum LowerBound {
             }
         }
         let scaledMemory = p.activeMemory.map { $0 * p.memoryScale }
-        func build(_ parts: [HostLP], planCap: Int?) -> LinearProgram {
+        // `floors`: lower bounds on the total CPU and memory excess left (from the deficit side);
+        // with them the hosts' excess terms are summed before weighting, so the LP couples them.
+        func build(_ parts: [HostLP], planCap: Int?, floors: (cpu: Double, memory: Double)? = nil) -> LinearProgram {
             var lp = LinearProgram()
             var objective: [LinearProgram.Term] = []
             var everyMove: [LinearProgram.Term] = []
+            var totals: [[LinearProgram.Term]] = [[], []]
             for part in parts {
                 var z: [LinearProgram.Variable] = []
                 for v in part.vms {
@@ -44,16 +50,24 @@ enum LowerBound {
                     everyMove.append(.init(x, 1))
                 }
                 // s ≥ excess − Σ demand·z, and the same for headroom and memory.
-                for (weight, amount, size) in [(2 * p.balanceWeight, part.excess, p.demand),
-                                               (p.overWeight, part.over, p.demand),
-                                               (2 * p.memoryWeight, part.memExcess, scaledMemory)]
+                for (kind, weight, amount, size) in [(0, 2 * p.balanceWeight, part.excess, p.demand),
+                                                     (2, p.overWeight, part.over, p.demand),
+                                                     (1, 2 * p.memoryWeight, part.memExcess, scaledMemory)]
                 where weight > 0 && amount > 0 {
                     let slack = lp.addVariable(lower: 0)
-                    objective.append(.init(slack, weight))
+                    if floors != nil && kind < 2 { totals[kind].append(.init(slack, 1)) } else { objective.append(.init(slack, weight)) }
                     lp.addConstraint([.init(slack, 1)] + zip(z, part.vms).map { .init($0, size[$1]) }, .greaterOrEqual, amount)
                 }
                 if p.maxMovesPerHost > 0 && !z.isEmpty {
                     lp.addConstraint(z.map { .init($0, 1) }, .lessOrEqual, Double(p.maxMovesPerHost))
+                }
+            }
+            if let floors {
+                // t ≥ Σ slacks and t ≥ floor: the total excess left, which the total deficit left equals.
+                for (kind, weight, floor) in [(0, 2 * p.balanceWeight, floors.cpu), (1, 2 * p.memoryWeight, floors.memory)] where weight > 0 {
+                    let t = lp.addVariable(lower: max(0, floor))
+                    objective.append(.init(t, weight))
+                    if !totals[kind].isEmpty { lp.addConstraint([.init(t, 1)] + totals[kind].map { .init($0.variable, -1) }, .greaterOrEqual, 0) }
                 }
             }
             if let cap = planCap, !everyMove.isEmpty { lp.addConstraint(everyMove, .lessOrEqual, Double(cap)) }
@@ -61,8 +75,9 @@ enum LowerBound {
             return lp
         }
         let remaining = max(0.05, deadline - monotonicSeconds())
-        if p.maxMoves > 0 {
-            let s = build(hosts, planCap: p.maxMoves).solve(SolveOptions(timeLimit: remaining))
+        let floors = p.maxMovesPerHost > 0 ? deficitFloors(p, load: load, memory: mem) : nil
+        if p.maxMoves > 0 || floors != nil {
+            let s = build(hosts, planCap: p.maxMoves > 0 ? p.maxMoves : nil, floors: floors).solve(SolveOptions(timeLimit: remaining))
             guard s.status == .optimal, let value = s.objective else { return nil }
             return forced + value
         }
@@ -75,6 +90,46 @@ enum LowerBound {
             total += value
         }
         return total
+    }
+}
+
+extension LowerBound {
+    /// With per-host move caps, a host below its balanced level can receive at most `cap` VMs
+    /// (and any VMs leaving cap-exempt hosts): the deficit it keeps is at least its deficit minus
+    /// the largest demands it could take in. Summed over hosts, for CPU and for active memory
+    /// (scaled as in the objective). VMs leaving a host only deepen its deficit, so they are
+    /// ignored: a lower bound.
+    static func deficitFloors(_ p: PlacementProblem, load: [Double], memory: [Double]) -> (cpu: Double, memory: Double) {
+        let k = p.maxMovesPerHost
+        var cpu = 0.0, mem = 0.0
+        for h in 0..<p.hostCount where p.isTarget[h] {
+            let cpuDeficit = p.targetLoad * p.cpuCapacity[h] - load[h]
+            let memDeficit = (p.targetMemory * p.hostMemory[h] - memory[h]) * p.memoryScale
+            guard cpuDeficit > 0 || memDeficit > 0 else { continue }
+            // The k largest demands (and memories) among counted VMs that may move here; every
+            // uncounted one that may.
+            var topCPU: [Double] = [], topMem: [Double] = []
+            var exemptCPU = 0.0, exemptMem = 0.0
+            for v in 0..<p.vmCount where p.home[v] != h && p.movable[v] && p.allowedSet[v].contains(h) {
+                if !p.counted(v) {
+                    exemptCPU += p.demand[v]; exemptMem += p.activeMemory[v] * p.memoryScale
+                    continue
+                }
+                insertTop(&topCPU, p.demand[v], k)
+                insertTop(&topMem, p.activeMemory[v] * p.memoryScale, k)
+            }
+            cpu += max(0, cpuDeficit - exemptCPU - topCPU.reduce(0, +))
+            mem += max(0, memDeficit - exemptMem - topMem.reduce(0, +))
+        }
+        return (cpu, mem)
+    }
+
+    /// Keeps the `k` largest values seen, in descending order.
+    private static func insertTop(_ top: inout [Double], _ x: Double, _ k: Int) {
+        guard k > 0, top.count < k || x > top[top.count - 1] else { return }
+        let at = top.firstIndex { $0 < x } ?? top.count
+        top.insert(x, at: at)
+        if top.count > k { top.removeLast() }
     }
 }
 

@@ -45,10 +45,9 @@ public struct Optimizer: Sendable {
         }
         search.balance(&state)
         search.relocate(&state)
-        search.polish(&state)
         // Out of the descent's local optimum by a late-acceptance walk (a fixed, seeded number of
-        // steps), then the descent again.
-        search.lateAcceptance(&state, steps: min(600_000, 500 * problem.vmCount))
+        // steps), then the full local search (moves and swaps) once.
+        search.lateAcceptance(&state, steps: min(1_000_000, 500 * problem.vmCount))
         search.polish(&state)
         methods.append("greedy + local search")
         var proven = false

@@ -431,8 +431,10 @@ struct Search {
         }
     }
 
-    /// Late-acceptance walk over single moves (to a random allowed host or back home) and swaps
-    /// between two hosts: a change is taken when the objective after it is no worse than it was
+    /// Late-acceptance walk over single moves (to a random allowed host or back home), swaps
+    /// between two hosts and, where moves are capped, trades (a moved VM goes home and another VM
+    /// of that home takes its place at the destination, so no cap count changes): a change is
+    /// taken when the objective after it is no worse than it was
     /// `history` steps ago or than now, so the walk can climb out of the local optimum the descent
     /// stopped in. A fixed number of steps from a fixed seed (deterministic); ends on the best
     /// placement it saw, which is never worse than the start.
@@ -445,8 +447,44 @@ struct Search {
         var best = current
         var journal: [(vm: Int, from: Int)] = []
         var past = [Double](repeating: current, count: history)
+        // With move caps, most random moves hit a cap: half the steps then trade.
+        var onHome = [[Int]](repeating: [], count: p.hostCount)
+        for v in movable { onHome[p.home[v]].append(v) }
+        var moved = Set((0..<p.vmCount).filter { s.host[$0] != p.home[$0] })
+        var movedList = Array(moved).sorted()
+        func noteMove(_ v: Int) {
+            let isMoved = s.host[v] != p.home[v]
+            if isMoved && moved.insert(v).inserted { movedList.append(v) }
+            if !isMoved && moved.remove(v) != nil { movedList.removeAll { $0 == v } }
+        }
         for step in 0..<steps {
             if step % 4096 == 0 && timeUp { break }
+            if p.movesAreScarce && !movedList.isEmpty && rng.below(2) == 0 {
+                let a = movedList[rng.below(movedList.count)]
+                let home = p.home[a], dest = s.host[a]
+                let others = onHome[home]
+                let b = others[rng.below(others.count)]
+                guard b != a, s.host[b] == home, p.homeAllowed[a], p.canHost(b, dest), s.canMove(a, to: home) else { continue }
+                let d1 = s.delta(a, to: home)
+                s.move(a, to: home)
+                guard s.canMove(b, to: dest) else { s.move(a, to: dest); continue }
+                let next = current + d1 + s.delta(b, to: dest)
+                let slot = step % history
+                if next <= past[slot] || next <= current {
+                    s.move(b, to: dest)
+                    journal.append((a, dest)); journal.append((b, home))
+                    noteMove(a); noteMove(b)
+                    current = next
+                    if current < best - 1e-9 {
+                        best = current
+                        journal.removeAll(keepingCapacity: true)
+                    }
+                } else {
+                    s.move(a, to: dest)
+                }
+                past[slot] = current
+                continue
+            }
             let v = movable[rng.below(movable.count)]
             let from = s.host[v]
             var delta: Double? = nil
@@ -479,7 +517,9 @@ struct Search {
                     journal.append((v, from)); journal.append((other, y))
                     s.move(v, to: y)
                     s.move(other, to: from)
+                    noteMove(other)
                 }
+                noteMove(v)
                 current = next
                 if current < best - 1e-9 {
                     best = current

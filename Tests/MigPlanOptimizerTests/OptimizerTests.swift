@@ -302,6 +302,25 @@ struct BruteForce {
         if let lb = plan.lowerBound { #expect(lb <= plan.achieved + 1e-6) }
     }
 
+    /// With one move per host, the empty host can take in one VM only: the separable bound's
+    /// deficit floor (4,000 MHz short of balance, one 1,500 MHz VM at most) is 2,500 MHz, and the
+    /// bound stays at or below the brute-force optimum, which pays that deficit.
+    @Test func deficitFloorHoldsWithMoveCaps() throws {
+        let sky: [(String, String, Int, Double, String)] = [("h1", "Skylake-Server", 8, 64, "connected"),
+                                                           ("h2", "Skylake-Server", 8, 64, "connected"), ("h3", "Skylake-Server", 8, 64, "connected")]
+        let vms: [(String, String, Int, Double, Double, Double)] = (0..<8).map { ("v\($0)", $0 < 4 ? "h1" : "h2", 2, 1500, 4, 5) }
+        let text = smallInventory(hosts: sky, vms: vms, balance: ", maxMovesPerHost: 1")
+        let inv = try Inventory.parse(text, file: "caps.yaml", baseDirectory: "/", db: db)
+        let p = try PlacementProblem(inventory: inv, db: db, options: PlanOptions())
+        let load = [6000.0, 6000, 0], memory = (0..<3).map { h in (0..<8).filter { p.home[$0] == h }.reduce(0.0) { $0 + p.activeMemory[$1] } }
+        let floors = LowerBound.deficitFloors(p, load: load, memory: memory)
+        #expect(abs(floors.cpu - 2500) < 1e-6, "cpu floor \(floors.cpu)")
+        let bound = try #require(LowerBound.separable(p, deadline: monotonicSeconds() + 10))
+        let brute = try #require(BruteForce(inventory: inv, problem: p).optimum())
+        #expect(bound <= brute.value + 1e-6, "bound \(bound) above the optimum \(brute.value)")
+        #expect(bound >= 2 * p.balanceWeight * 2500 - 1e-6, "bound \(bound) misses the floor")
+    }
+
     /// The late-acceptance walk after the local search: on generated clusters with rules, caps
     /// and budgets varied, it never ends worse than it started, keeps every hard rule, cap and
     /// budget, and gives the same placement on a second run; over the four clusters it improves.
