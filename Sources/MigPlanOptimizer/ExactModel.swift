@@ -5,11 +5,18 @@ import MigPlanLP
 /// (MILP) when small enough to prove, and as an LP relaxation for a lower bound when moderate.
 /// Its objective is the same function ``PlacementState/objective`` computes.
 struct ExactModel {
+    /// Every host `v` may end on: home first when it may stay, then its allowed destinations.
+    static func candidates(_ p: PlacementProblem, _ v: Int) -> [Int] {
+        var c = p.movable[v] ? p.allowed[v] : []
+        if p.homeAllowed[v] || (!p.movable[v] && p.isTarget[p.home[v]]) { c.insert(p.home[v], at: 0) }
+        return c
+    }
+
     /// Free assignment variables the model would have, without building it.
     static func binaryCount(_ p: PlacementProblem) -> Int {
         var n = 0
         for v in 0..<p.vmCount {
-            let c = (p.movable[v] ? p.allowed[v].count : 0) + (p.homeAllowed[v] || (!p.movable[v] && p.isTarget[p.home[v]]) ? 1 : 0)
+            let c = candidates(p, v).count
             if c > 1 { n += c }
         }
         return n
@@ -31,8 +38,7 @@ struct ExactModel {
         var fixedLoad = [Double](repeating: 0, count: p.hostCount), fixedMem = fixedLoad, fixedRes = fixedLoad, fixedConf = fixedLoad
         var xs = [[Int: LinearProgram.Variable]](repeating: [:], count: p.vmCount)
         for v in 0..<p.vmCount {
-            var c = p.movable[v] ? p.allowed[v] : []
-            if p.homeAllowed[v] || (!p.movable[v] && p.isTarget[p.home[v]]) { c.insert(p.home[v], at: 0) }
+            let c = Self.candidates(p, v)
             candidates[v] = c
             if c.count == 1 {
                 let h = c[0]
@@ -186,8 +192,7 @@ struct ExactModel {
     func placement(_ s: LPSolution) -> [Int] {
         var host = problem.home
         for v in 0..<problem.vmCount {
-            var c = problem.movable[v] ? problem.allowed[v] : []
-            if problem.homeAllowed[v] || (!problem.movable[v] && problem.isTarget[problem.home[v]]) { c.insert(problem.home[v], at: 0) }
+            let c = Self.candidates(problem, v)
             if c.count == 1 { host[v] = c[0] }
         }
         for col in columns where s.value(col.x) > 0.5 { host[col.v] = col.h }

@@ -18,6 +18,17 @@ public struct Optimizer: Sendable {
         self.logger = logger
     }
 
+    /// No plan: nothing moves; `infeasibilities` say which VM and which constraint.
+    private func infeasible(_ problem: PlacementProblem, before: Plan.Balance, start: Double,
+                            _ infeasibilities: [Plan.Infeasibility]) -> Plan {
+        let unchanged = licenses(problem, final: problem.home).0
+        return Plan(status: .infeasible, moves: [], placement: placement(problem, problem.home), before: before,
+                    after: before, objectiveName: objectiveName(problem), achieved: PlacementState(problem: problem).objective,
+                    lowerBound: nil, waves: 0, migratedMiB: 0, infeasibilities: infeasibilities,
+                    emptiedHosts: [], solverSeconds: monotonicSeconds() - start, method: "mandatory moves", violations: [],
+                    licensesBefore: unchanged, licensesAfter: unchanged)
+    }
+
     public func plan(_ inventory: Inventory, options: PlanOptions = PlanOptions()) throws(MigPlanError) -> Plan {
         let start = monotonicSeconds()
         let deadline = start + options.timeLimit
@@ -29,12 +40,8 @@ public struct Optimizer: Sendable {
 
         search.mandatory(&state)
         if !search.unresolved.isEmpty {
-            return Plan(status: .infeasible, moves: [], placement: placement(problem, problem.home), before: before,
-                        after: before, objectiveName: objectiveName(problem), achieved: PlacementState(problem: problem).objective,
-                        lowerBound: nil, waves: 0, migratedMiB: 0,
-                        infeasibilities: search.unresolved.map { .init(vm: inventory.vms[$0.vm].name, constraint: $0.constraint) },
-                        emptiedHosts: [], solverSeconds: monotonicSeconds() - start, method: "mandatory moves", violations: [],
-                        licensesBefore: licenses(problem, final: problem.home).0, licensesAfter: licenses(problem, final: problem.home).0)
+            return infeasible(problem, before: before, start: start,
+                              search.unresolved.map { .init(vm: inventory.vms[$0.vm].name, constraint: $0.constraint) })
         }
         var emptied: [Int] = []
         // What the mandatory moves alone give: the fallback if a better plan cannot be ordered.
@@ -106,11 +113,11 @@ public struct Optimizer: Sendable {
 
         // Sequence and validate; a plan that cannot be ordered or fails the validator falls back
         // to the mandatory moves alone (and, for consolidation, to the hosts it kept).
-        let validator = PlanValidator(inventory: inventory, engine: problem.engine,
-                                      mustBeEmpty: Set((0..<problem.hostCount).filter { problem.evacuated[$0] }),
-                                      capExempt: Set((0..<problem.hostCount).filter { problem.capExempt[$0] }),
-                                      maxMoves: problem.maxMoves)
-        func sequenceAndValidate(_ final: [Int], _ reasons: [Int: MoveReason]) -> (Sequencer.Result, [String]) {
+        func sequenceAndValidate(_ problem: PlacementProblem, _ final: [Int], _ reasons: [Int: MoveReason]) -> (Sequencer.Result, [String]) {
+            let validator = PlanValidator(inventory: inventory, engine: problem.engine,
+                                          mustBeEmpty: Set((0..<problem.hostCount).filter { problem.evacuated[$0] }),
+                                          capExempt: Set((0..<problem.hostCount).filter { problem.capExempt[$0] }),
+                                          maxMoves: problem.maxMoves)
             let sequence = Sequencer(problem: problem).sequence(final: final, priority: reasons)
             var violations = validator.violations(final: final, steps: sequence.steps)
             if !sequence.unresolved.isEmpty {
@@ -119,28 +126,18 @@ public struct Optimizer: Sendable {
             return (sequence, violations)
         }
         var final = state.host
-        var (sequence, violations) = sequenceAndValidate(final, search.reasons)
+        var (sequence, violations) = sequenceAndValidate(problem, final, search.reasons)
         if !violations.isEmpty {
             logger?.warning("plan could not be ordered or validated; falling back to the mandatory moves",
                             metadata: ["violations": "\(violations.prefix(5))"])
             let fallbackProblem = emptied.isEmpty ? problem : (try? PlacementProblem(inventory: inventory, db: db, options: options)) ?? problem
             var fallback = PlacementState(problem: fallbackProblem)
             for v in 0..<problem.vmCount where mandatoryOnly.0[v] != fallback.host[v] { fallback.move(v, to: mandatoryOnly.0[v]) }
-            let fallbackValidator = PlanValidator(
-                inventory: inventory, engine: fallbackProblem.engine,
-                mustBeEmpty: Set((0..<fallbackProblem.hostCount).filter { fallbackProblem.evacuated[$0] }),
-                capExempt: Set((0..<fallbackProblem.hostCount).filter { fallbackProblem.capExempt[$0] }), maxMoves: fallbackProblem.maxMoves)
-            let fallbackSequence = Sequencer(problem: fallbackProblem).sequence(final: fallback.host, priority: mandatoryOnly.1)
-            var fallbackViolations = fallbackValidator.violations(final: fallback.host, steps: fallbackSequence.steps)
-            if !fallbackSequence.unresolved.isEmpty { fallbackViolations.append("the mandatory moves cannot be ordered") }
+            let (fallbackSequence, fallbackViolations) = sequenceAndValidate(fallbackProblem, fallback.host, mandatoryOnly.1)
             guard fallbackViolations.isEmpty else {
                 // Even the mandatory moves cannot be carried out safely: say which constraint.
-                return Plan(status: .infeasible, moves: [], placement: placement(problem, problem.home), before: before,
-                            after: before, objectiveName: objectiveName(problem), achieved: PlacementState(problem: problem).objective,
-                            lowerBound: nil, waves: 0, migratedMiB: 0,
-                            infeasibilities: fallbackViolations.map { .init(vm: "-", constraint: $0) },
-                            emptiedHosts: [], solverSeconds: monotonicSeconds() - start, method: "mandatory moves", violations: [],
-                            licensesBefore: licenses(problem, final: problem.home).0, licensesAfter: licenses(problem, final: problem.home).0)
+                return infeasible(problem, before: before, start: start,
+                                  fallbackViolations.map { .init(vm: "-", constraint: $0) })
             }
             methods.append("fell back to the mandatory moves (\(violations.first ?? ""))")
             problem = fallbackProblem

@@ -91,6 +91,8 @@ public struct PlacementProblem: Sendable {
     public let overWeight: Double
     public let shouldPenalty: Double
     public let hardRules: [Rule]
+    /// Per VM, the members of its must-affinity group (overlapping rules merged); empty if none.
+    public let affinityGroup: [[Int]]
     public let softRules: [Rule]
     public let groupHosts: [String: Set<Int>]
     /// Each host's fault domain as an index (``Inventory/faultDomainIndices()``), for vm-spread rules.
@@ -197,6 +199,28 @@ public struct PlacementProblem: Sendable {
         }
         self.budgets = budgets
         self.vmBudgets = vmBudgets
+        affinityGroup = Self.affinityGroups(hardRules, vmCount: inv.vms.count)
+    }
+
+    /// Per VM, the members (sorted) of its must-affinity group, overlapping rules merged into one
+    /// group; empty for a VM under no such rule.
+    static func affinityGroups(_ rules: [Rule], vmCount: Int) -> [[Int]] {
+        var parent = Array(0..<vmCount)
+        func root(_ v: Int) -> Int {
+            var r = v
+            while parent[r] != r { r = parent[r] }
+            return r
+        }
+        let affinity = rules.filter { $0.kind == .vmAffinity }
+        for rule in affinity { for v in rule.vms.dropFirst() { parent[root(v)] = root(rule.vms[0]) } }
+        var groups: [Int: Set<Int>] = [:]
+        for rule in affinity { for v in rule.vms { groups[root(v), default: []].insert(v) } }
+        var byVM = [[Int]](repeating: [], count: vmCount)
+        for members in groups.values {
+            let sorted = members.sorted()
+            for v in sorted { byVM[v] = sorted }
+        }
+        return byVM
     }
 
     /// Whether a move of `v` counts against move caps (evacuations do not).

@@ -16,30 +16,11 @@ struct Search {
     var unresolved: [(vm: Int, constraint: String)] = []
 
     /// Members of the must-affinity group of each VM (overlapping rules merged); empty if none.
-    let affinityGroup: [[Int]]
+    var affinityGroup: [[Int]] { problem.affinityGroup }
 
     init(problem: PlacementProblem, deadline: Double) {
         self.problem = problem
         self.deadline = deadline
-        var parent = Array(0..<problem.vmCount)
-        func root(_ v: Int) -> Int {
-            var r = v
-            while parent[r] != r { r = parent[r] }
-            return r
-        }
-        for rule in problem.hardRules where rule.kind == .vmAffinity {
-            for v in rule.vms.dropFirst() { parent[root(v)] = root(rule.vms[0]) }
-        }
-        var groups: [Int: [Int]] = [:]
-        for rule in problem.hardRules where rule.kind == .vmAffinity {
-            for v in rule.vms { groups[root(v), default: []].append(v) }
-        }
-        var byVM = [[Int]](repeating: [], count: problem.vmCount)
-        for (_, members) in groups {
-            let unique = Array(Set(members)).sorted()
-            for v in unique { byVM[v] = unique }
-        }
-        affinityGroup = byVM
     }
 
     /// Moves a must-affinity group to one host together (the best by objective), when every

@@ -31,21 +31,10 @@ struct Sequencer {
         var pending = (0..<p.vmCount).filter { final[$0] != host[$0] }
             .sorted { (rank(priority[$0]), -p.memory[$0], $0) < (rank(priority[$1]), -p.memory[$1], $1) }
         // Affinity (must) groups move together, in one wave; overlapping rules form one group.
-        var parent = Array(0..<p.vmCount)
-        func root(_ v: Int) -> Int {
-            var r = v
-            while parent[r] != r { r = parent[r] }
-            return r
-        }
-        var grouped = Set<Int>()
-        for rule in p.hardRules where rule.kind == .vmAffinity {
-            for v in rule.vms.dropFirst() { parent[root(v)] = root(rule.vms[0]) }
-            grouped.formUnion(rule.vms)
-        }
-        var members: [Int: [Int]] = [:]
-        for v in grouped.sorted() where final[v] != host[v] { members[root(v), default: []].append(v) }
         var unit: [Int: [Int]] = [:]
-        for group in members.values { for v in group { unit[v] = group } }
+        for v in 0..<p.vmCount where !p.affinityGroup[v].isEmpty && final[v] != host[v] {
+            unit[v] = p.affinityGroup[v].filter { final[$0] != host[$0] }
+        }
         var steps: [(Int, Int, Int, Int)] = []
         var wave = 0
         var detours = 0
@@ -135,7 +124,7 @@ struct Sequencer {
                         return budgetKept(trial, b, before: unitsBefore[b])
                     }
                 }
-                for v in pending where !grouped.contains(v) {
+                for v in pending where p.affinityGroup[v].isEmpty {
                     if let via = detour(v, host: host, configured: configured, reserved: reserved, final: final, allow: budgetsAllow) {
                         chosen = (v, via)
                         break
