@@ -74,13 +74,39 @@ extension LinearProgram {
                 logger?.debug("lp_solve's optimum was not optimal; the re-solve found a better one",
                               metadata: ["reported": "\(value)", "better": "\(better.objective ?? .nan)"])
                 best = better
-            case .feasible where better.hasSolution:
+            case .feasible where better.hasSolution && (better.objective.map { sense == .minimize ? $0 < value : $0 > value } ?? false):
                 return better.unproven(seconds: monotonicSeconds() - start)
             default:
                 return best.unproven(seconds: monotonicSeconds() - start)
             }
         }
         return best.unproven(seconds: monotonicSeconds() - start)
+    }
+
+    /// Whether `values` keep every bound, constraint and integrality requirement (within 10⁻⁶,
+    /// relative to the size of each side).
+    func isSolution(_ values: [Double]) -> Bool {
+        let eps = 1e-6
+        for (i, v) in variables.enumerated() {
+            let x = values[i]
+            if x < v.lower - eps * max(1, abs(v.lower)) { return false }
+            if let u = v.upper, x > u + eps * max(1, abs(u)) { return false }
+            if v.isInteger && abs(x - x.rounded()) > eps { return false }
+        }
+        for c in constraints {
+            var lhs = 0.0, scale = abs(c.rhs)
+            for t in c.terms {
+                lhs += t.coefficient * values[t.variable.index]
+                scale = max(scale, abs(t.coefficient * values[t.variable.index]))
+            }
+            let tol = eps * max(1, scale)
+            switch c.relation {
+            case .lessOrEqual: if lhs > c.rhs + tol { return false }
+            case .greaterOrEqual: if lhs < c.rhs - tol { return false }
+            case .equal: if abs(lhs - c.rhs) > tol { return false }
+            }
+        }
+        return true
     }
 
     private func solveOnce(_ options: SolveOptions, logger: Logger?) -> LPSolution {
@@ -177,6 +203,15 @@ extension LinearProgram {
         var values = [Double](repeating: 0, count: variables.count)
         values.withUnsafeMutableBufferPointer { buffer in
             _ = get_variables(lp, buffer.baseAddress)
+        }
+        // Defensive: stopped early, lp_solve's branch and bound can construct a last point from
+        // the simplex it was in (lp_mipbb.c), not integral and from the dual simplex not even
+        // feasible. Not seen with this build (stopped solves without an incumbent come back as
+        // TIMEOUT/USERABORT), but only a point that keeps every bound, row and integrality
+        // requirement counts as a solution.
+        if status == .feasible && !isSolution(values) {
+            return LPSolution(status: .timeLimit, objective: nil, values: [], bound: nil,
+                              seconds: seconds, solverCode: code)
         }
         let objectiveValue = get_objective(lp) + objectiveConstant
         var bound: Double? = nil

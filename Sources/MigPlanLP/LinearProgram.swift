@@ -103,7 +103,8 @@ public struct SolveOptions: Sendable, Hashable {
     /// "optimal" answer is checked by solving again with the objective required to beat it by the
     /// proof margin (see `proofMargin`), no incumbent in the tree: an infeasible re-solve proves the
     /// answer, a better solution found replaces it and is checked in turn. Costs about one more
-    /// solve; answers that cannot be checked in the time or work left are `feasible`, not `optimal`.
+    /// solve (each re-solve gets the same `workLimit`, and what is left of `timeLimit`); answers
+    /// that cannot be checked in that time or work are `feasible`, not `optimal`.
     public var verifyOptimum: Bool
 
     public init(timeLimit: Double? = nil, relativeGap: Double = 1e-9, absoluteGap: Double = 1e-11,
