@@ -58,13 +58,16 @@ public struct Optimizer: Sendable {
         search.polish(&state)
         methods.append("greedy + local search")
         var proven = false
+        // Set when the clock stopped a part of the search short (then the status says so).
+        var cutByClock = false
 
         // Exact MILP where the model is small enough to prove.
         let binaries = ExactModel.binaryCount(problem)
         let model = binaries <= max(options.exactBinaryLimit, 12_000) ? ExactModel(problem) : nil
         var bound: Double? = nil
         if let model, model.binaries > 0 && model.binaries <= options.exactBinaryLimit && monotonicSeconds() < deadline {
-            let s = model.program.solve(SolveOptions(timeLimit: max(0.05, deadline - monotonicSeconds())), logger: logger)
+            // A tenth of the time stays for the LP relaxation's bound, should the MILP not prove.
+            let s = model.program.solve(SolveOptions(timeLimit: max(0.05, 0.9 * (deadline - monotonicSeconds()))), logger: logger)
             if s.hasSolution, let value = s.objective {
                 let exact = model.placement(s)
                 var candidate = PlacementState(problem: problem)
@@ -89,6 +92,7 @@ public struct Optimizer: Sendable {
                 methods.append(proven ? "exact MILP (proven)" : !consistent ? "exact MILP (answer not usable: budgets are not in the model)"
                                 : s.status == .optimal ? "exact MILP" : "exact MILP (time-limited)")
             }
+            if s.status == .feasible || s.status == .timeLimit { cutByClock = true }
         }
 
         // Lower bound: the best of the relaxations that are affordable.
@@ -157,7 +161,7 @@ public struct Optimizer: Sendable {
                                reason: search.reasons[step.v] ?? .balance)
         }
         let achieved = state.objective
-        let timedOut = monotonicSeconds() >= deadline
+        let timedOut = cutByClock || monotonicSeconds() >= deadline
         let status: Plan.Status
         if moves.isEmpty {
             status = .noImprovement

@@ -302,6 +302,24 @@ struct BruteForce {
         if let lb = plan.lowerBound { #expect(lb <= plan.achieved + 1e-6) }
     }
 
+    /// An exact MILP the clock stops (the example cluster's 167 binaries are not proven in a second)
+    /// leaves time for the LP relaxation: the plan keeps the same lower bound as without the MILP,
+    /// and its status says the clock cut the search short.
+    @Test func aTimeLimitedMILPKeepsTheBoundAndSaysSo() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let inv = try Inventory.load(path: root.appending(path: "examples/mixed-intel/inventory.yaml").path, db: db)
+        let withMILP = try Optimizer(db: db).plan(inv, options: PlanOptions(timeLimit: 1, exactBinaryLimit: 400))
+        let withoutMILP = try Optimizer(db: db).plan(inv, options: PlanOptions(timeLimit: 1, exactBinaryLimit: 0))
+        #expect(withMILP.violations.isEmpty)
+        #expect(withMILP.status == .timeLimit || withMILP.status == .optimal, "status \(withMILP.status)")
+        if withMILP.status == .timeLimit {
+            let a = try #require(withMILP.lowerBound), b = try #require(withoutMILP.lowerBound)
+            #expect(abs(a - b) <= 1e-6 * max(1, b), "bound \(a) with the MILP, \(b) without")
+            #expect(withMILP.method.contains("time-limited"))
+        }
+        #expect(withMILP.achieved <= withoutMILP.achieved + 1e-6)
+    }
+
     /// With one move per host, the empty host can take in one VM only: the separable bound's
     /// deficit floor (4,000 MHz short of balance, one 1,500 MHz VM at most) is 2,500 MHz, and the
     /// bound stays at or below the brute-force optimum, which pays that deficit.
