@@ -49,13 +49,14 @@ enum LowerBound {
                     objective.append(.init(x, p.moveCost[v]))
                     everyMove.append(.init(x, 1))
                 }
-                // s ≥ excess − Σ demand·z, and the same for headroom and memory.
-                for (kind, weight, amount, size) in [(0, 2 * p.balanceWeight, part.excess, p.demand),
-                                                     (2, p.overWeight, part.over, p.demand),
-                                                     (1, 2 * p.memoryWeight, part.memExcess, scaledMemory)]
+                // s ≥ excess − Σ demand·z, and the same for headroom and memory. With floors, the CPU
+                // (total 0) and memory (total 1) slacks are summed into their totals instead.
+                for (total, weight, amount, size) in [(0, 2 * p.balanceWeight, part.excess, p.demand),
+                                                      (nil, p.overWeight, part.over, p.demand),
+                                                      (1, 2 * p.memoryWeight, part.memExcess, scaledMemory)]
                 where weight > 0 && amount > 0 {
                     let slack = lp.addVariable(lower: 0)
-                    if floors != nil && kind < 2 { totals[kind].append(.init(slack, 1)) } else { objective.append(.init(slack, weight)) }
+                    if floors != nil, let total { totals[total].append(.init(slack, 1)) } else { objective.append(.init(slack, weight)) }
                     lp.addConstraint([.init(slack, 1)] + zip(z, part.vms).map { .init($0, size[$1]) }, .greaterOrEqual, amount)
                 }
                 if p.maxMovesPerHost > 0 && !z.isEmpty {
@@ -64,10 +65,10 @@ enum LowerBound {
             }
             if let floors {
                 // t ≥ Σ slacks and t ≥ floor: the total excess left, which the total deficit left equals.
-                for (kind, weight, floor) in [(0, 2 * p.balanceWeight, floors.cpu), (1, 2 * p.memoryWeight, floors.memory)] where weight > 0 {
+                for (total, weight, floor) in [(0, 2 * p.balanceWeight, floors.cpu), (1, 2 * p.memoryWeight, floors.memory)] where weight > 0 {
                     let t = lp.addVariable(lower: max(0, floor))
                     objective.append(.init(t, weight))
-                    if !totals[kind].isEmpty { lp.addConstraint([.init(t, 1)] + totals[kind].map { .init($0.variable, -1) }, .greaterOrEqual, 0) }
+                    if !totals[total].isEmpty { lp.addConstraint([.init(t, 1)] + totals[total].map { .init($0.variable, -1) }, .greaterOrEqual, 0) }
                 }
             }
             if let cap = planCap, !everyMove.isEmpty { lp.addConstraint(everyMove, .lessOrEqual, Double(cap)) }
@@ -83,7 +84,7 @@ enum LowerBound {
         }
         // Independent per host: solve them in parallel, one lp_solve instance each.
         let programs = hosts.map { build([$0], planCap: nil) }
-        let solutions = solveAll(programs, timeLimit: remaining)
+        let solutions = concurrentMap(programs.count) { programs[$0].solve(SolveOptions(timeLimit: remaining)) }
         var total = forced
         for s in solutions {
             guard s.status == .optimal, let value = s.objective else { return nil }
@@ -133,15 +134,14 @@ extension LowerBound {
     }
 }
 
-/// Solves independent programs on all cores, one lp_solve instance per program; results in order.
-func solveAll(_ programs: [LinearProgram], timeLimit: Double) -> [LPSolution] {
-    var out = [LPSolution?](repeating: nil, count: programs.count)
+/// `body(i)` for every `i` in `0..<count`, spread over all cores; results in order. Each call
+/// must touch only what is its own (one lp_solve instance, one search engine).
+func concurrentMap<T>(_ count: Int, _ body: (Int) -> T) -> [T] {
+    var out = [T?](repeating: nil, count: count)
     out.withUnsafeMutableBufferPointer { buffer in
         nonisolated(unsafe) let slots = buffer.baseAddress!
-        DispatchQueue.concurrentPerform(iterations: programs.count) { i in
-            slots[i] = programs[i].solve(SolveOptions(timeLimit: timeLimit))
-        }
+        nonisolated(unsafe) let run = body
+        DispatchQueue.concurrentPerform(iterations: count) { i in slots[i] = run(i) }
     }
     return out.map { $0! }
 }
-

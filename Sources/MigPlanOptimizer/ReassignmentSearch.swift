@@ -43,42 +43,40 @@ extension ReassignmentModel {
             // With a budget, only the budget divides the run (the clock stays a hard stop for the whole).
             let epochDeadline = options.moveBudget != nil ? deadline : start + walkTime * Double(epoch + 1) / Double(epochs)
             let epochLimit = options.moveBudget.map { $0 * (epoch + 1) / epochs } ?? Int.max
-            engines.withUnsafeBufferPointer { es in
-                rngs.withUnsafeMutableBufferPointer { rs in
-                    cut.withUnsafeMutableBufferPointer { cs in
-                        nonisolated(unsafe) let e = es.baseAddress!, r = rs.baseAddress!, c = cs.baseAddress!
-                        DispatchQueue.concurrentPerform(iterations: workers) { w in
-                            var timeUp = false
-                            if epoch == 0 {
-                                // Odd walkers start after best-improvement sweeps, with a long history; even ones
-                                // with a short history, and from the initial assignment itself where there are
-                                // few enough items for the walk to reach each many times (measured at 20 s:
-                                // b_01 3.67 → 3.48 G, a2_2 882 → 812 M; with 50,000 items, b_03 and b_05 were
-                                // 1–6 % worse without the sweeps).
-                                let sweep = w % 2 == 1 || manyItems
-                                timeUp = e[w].begin(rng: &r[w], deadline: epochDeadline, limit: epochLimit,
-                                                    historyLength: w % 2 == 0 ? 1_000 : longHistory, sweep: sweep)
-                            }
-                            if !timeUp && options.exactReturns && w % 2 == 0 && epoch >= epochs / 2 && e[w].returnsPay {
-                                // In the second half, short-history walkers first send home, in exact rounds, the
-                                // moves of their best assignment that no longer pay (1 % of the walk time each),
-                                // for as long as that gains faster than their walk did in the epoch before.
-                                if !e[w].currentIsBest { e[w].adopt(e[w].bestAssignment) }
-                                let t0 = monotonicSeconds(), c0 = e[w].current
-                                let stop = budgeted ? deadline : min(epochDeadline, t0 + walkTime * 0.01)
-                                e[w].returnRounds(rng: &r[w], until: stop, budgetRounds: budgeted ? 3 : nil)
-                                e[w].restartHere()
-                                let rate = Double(c0 - e[w].current) / max(1e-6, monotonicSeconds() - t0)
-                                if !budgeted && rate < e[w].walkRate { e[w].returnsPay = false }
-                            }
-                            let t0 = monotonicSeconds(), b0 = e[w].best
-                            if !timeUp { timeUp = e[w].walk(rng: &r[w], deadline: epochDeadline, limit: epochLimit) }
-                            e[w].walkRate = Double(b0 - e[w].best) / max(1e-6, monotonicSeconds() - t0)
-                            if timeUp { c[w] = true }
-                        }
-                    }
+            let streams = rngs
+            let ran = concurrentMap(workers) { w -> (timeUp: Bool, rng: SplitMix64) in
+                let e = engines[w]
+                var r = streams[w]
+                var timeUp = false
+                if epoch == 0 {
+                    // Odd walkers start after best-improvement sweeps, with a long history; even ones
+                    // with a short history, and from the initial assignment itself where there are
+                    // few enough items for the walk to reach each many times (measured at 20 s:
+                    // b_01 3.67 → 3.48 G, a2_2 882 → 812 M; with 50,000 items, b_03 and b_05 were
+                    // 1–6 % worse without the sweeps).
+                    let sweep = w % 2 == 1 || manyItems
+                    timeUp = e.begin(rng: &r, deadline: epochDeadline, limit: epochLimit,
+                                        historyLength: w % 2 == 0 ? 1_000 : longHistory, sweep: sweep)
                 }
+                if !timeUp && options.exactReturns && w % 2 == 0 && epoch >= epochs / 2 && e.returnsPay {
+                    // In the second half, short-history walkers first send home, in exact rounds, the
+                    // moves of their best assignment that no longer pay (1 % of the walk time each),
+                    // for as long as that gains faster than their walk did in the epoch before.
+                    if !e.currentIsBest { e.adopt(e.bestAssignment) }
+                    let t0 = monotonicSeconds(), c0 = e.current
+                    let stop = budgeted ? deadline : min(epochDeadline, t0 + walkTime * 0.01)
+                    e.returnRounds(rng: &r, until: stop, budgetRounds: budgeted ? 3 : nil)
+                    e.restartHere()
+                    let rate = Double(c0 - e.current) / max(1e-6, monotonicSeconds() - t0)
+                    if !budgeted && rate < e.walkRate { e.returnsPay = false }
+                }
+                let t0 = monotonicSeconds(), b0 = e.best
+                if !timeUp { timeUp = e.walk(rng: &r, deadline: epochDeadline, limit: epochLimit) }
+                e.walkRate = Double(b0 - e.best) / max(1e-6, monotonicSeconds() - t0)
+                return (timeUp, r)
             }
+            rngs = ran.map(\.rng)
+            for w in 0..<workers where ran[w].timeUp { cut[w] = true }
             logger?.debug("reassignment epoch done", metadata: [
                 "epoch": "\(epoch)", "best": "\(engines.map(\.best))"])
             if epoch < epochs - 1 {
@@ -92,14 +90,12 @@ extension ReassignmentModel {
         if options.exactReturns {
             // The last part of the run: each walker's best, with moves that no longer pay sent home in
             // exact rounds (budgeted runs: a fixed number of rounds, each with a deterministic work limit).
-            engines.withUnsafeBufferPointer { es in
-                rngs.withUnsafeMutableBufferPointer { rs in
-                    nonisolated(unsafe) let e = es.baseAddress!, r = rs.baseAddress!
-                    DispatchQueue.concurrentPerform(iterations: workers) { w in
-                        e[w].adopt(e[w].bestAssignment)
-                        e[w].returnRounds(rng: &r[w], until: deadline, budgetRounds: budgeted ? 10 : nil)
-                    }
-                }
+            let streams = rngs
+            _ = concurrentMap(workers) { w in
+                var r = streams[w]
+                let e = engines[w]
+                e.adopt(e.bestAssignment)
+                e.returnRounds(rng: &r, until: deadline, budgetRounds: budgeted ? 10 : nil)
             }
         }
         var outcomes = engines.map(\.outcome)

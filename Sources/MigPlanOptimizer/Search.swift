@@ -431,12 +431,20 @@ struct Search {
         // With move caps, most random moves hit a cap: half the steps then trade.
         var onHome = [[Int]](repeating: [], count: p.hostCount)
         for v in movable { onHome[p.home[v]].append(v) }
-        var moved = Set((0..<p.vmCount).filter { s.host[$0] != p.home[$0] })
-        var movedList = Array(moved).sorted()
-        func noteMove(_ v: Int) {
-            let isMoved = s.host[v] != p.home[v]
-            if isMoved && moved.insert(v).inserted { movedList.append(v) }
-            if !isMoved && moved.remove(v) != nil { movedList.removeAll { $0 == v } }
+        var movedList = (0..<p.vmCount).filter { s.host[$0] != p.home[$0] }
+        // Keeps `movedList` equal to the VMs away from home after `v` left `from`.
+        func noteMove(_ v: Int, from: Int) {
+            let was = from != p.home[v], now = s.host[v] != p.home[v]
+            if now && !was { movedList.append(v) }
+            if was && !now { movedList.removeAll { $0 == v } }
+        }
+        // Takes an accepted step's objective; a new best forgets the way back.
+        func accept(_ next: Double) {
+            current = next
+            if current < best - 1e-9 {
+                best = current
+                journal.removeAll(keepingCapacity: true)
+            }
         }
         for step in 0..<steps {
             if step % 4096 == 0 && timeUp { break }
@@ -454,12 +462,8 @@ struct Search {
                 if next <= past[slot] || next <= current {
                     s.move(b, to: dest)
                     journal.append((a, dest)); journal.append((b, home))
-                    noteMove(a); noteMove(b)
-                    current = next
-                    if current < best - 1e-9 {
-                        best = current
-                        journal.removeAll(keepingCapacity: true)
-                    }
+                    noteMove(a, from: dest); noteMove(b, from: home)
+                    accept(next)
                 } else {
                     s.move(a, to: dest)
                 }
@@ -498,14 +502,10 @@ struct Search {
                     journal.append((v, from)); journal.append((other, y))
                     s.move(v, to: y)
                     s.move(other, to: from)
-                    noteMove(other)
+                    noteMove(other, from: y)
                 }
-                noteMove(v)
-                current = next
-                if current < best - 1e-9 {
-                    best = current
-                    journal.removeAll(keepingCapacity: true)
-                }
+                noteMove(v, from: from)
+                accept(next)
             }
             past[slot] = current
         }
