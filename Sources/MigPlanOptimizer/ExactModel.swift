@@ -22,13 +22,26 @@ struct ExactModel {
         return n
     }
 
+    /// A part of a placement to re-solve exactly: `vms` may go to any of `hosts` they may run
+    /// on (each is on one of them in `current`); every other VM stays where `current` has it.
+    struct Neighbourhood {
+        var current: [Int]
+        var vms: [Int]
+        var hosts: [Int]
+    }
+
     var program = LinearProgram()
     /// (vm, host, variable) of every free assignment.
     var columns: [(v: Int, h: Int, x: LinearProgram.Variable)] = []
     var binaries: Int { columns.count }
     let problem: PlacementProblem
+    /// Each VM's possible hosts in this model (one = fixed).
+    private let candidateHosts: [[Int]]
 
-    init(_ p: PlacementProblem) {
+    /// The whole model, or (with `neighbourhood`) the model of that part with the rest fixed:
+    /// the objective then differs from the full one by a constant (the fixed hosts' terms and the
+    /// rules without a free VM are left out).
+    init(_ p: PlacementProblem, neighbourhood: Neighbourhood? = nil) {
         problem = p
         var lp = LinearProgram()
         var objective: [LinearProgram.Term] = []
@@ -37,8 +50,20 @@ struct ExactModel {
         var candidates = [[Int]](repeating: [], count: p.vmCount)
         var fixedLoad = [Double](repeating: 0, count: p.hostCount), fixedMem = fixedLoad, fixedRes = fixedLoad, fixedConf = fixedLoad
         var xs = [[Int: LinearProgram.Variable]](repeating: [:], count: p.vmCount)
+        var free = [Bool](repeating: neighbourhood == nil, count: p.vmCount)
+        var freeHost = [Bool](repeating: neighbourhood == nil, count: p.hostCount)
+        if let n = neighbourhood {
+            for v in n.vms { free[v] = true }
+            for h in n.hosts { freeHost[h] = true }
+        }
         for v in 0..<p.vmCount {
-            let c = Self.candidates(p, v)
+            var c: [Int]
+            if let n = neighbourhood {
+                c = free[v] ? Self.candidates(p, v).filter { freeHost[$0] } : [n.current[v]]
+                if !c.contains(n.current[v]) { c = [n.current[v]] }
+            } else {
+                c = Self.candidates(p, v)
+            }
             candidates[v] = c
             if c.count == 1 {
                 let h = c[0]
@@ -56,7 +81,7 @@ struct ExactModel {
             }
         }
         // Per host: capacity, deviation, headroom, memory balance.
-        for h in 0..<p.hostCount where p.isTarget[h] {
+        for h in 0..<p.hostCount where p.isTarget[h] && freeHost[h] {
             let here = columns.filter { $0.h == h }
             lp.addConstraint(here.map { .init($0.x, p.reservation[$0.v]) }, .lessOrEqual, p.cpuCapacity[h] - fixedRes[h])
             lp.addConstraint(here.map { .init($0.x, p.memory[$0.v]) }, .lessOrEqual, p.memoryCapacity[h] - fixedConf[h])
@@ -89,7 +114,7 @@ struct ExactModel {
             return (nil, candidates[v] == [h] ? 1 : 0)
         }
         // Rules.
-        for rule in p.hardRules + p.softRules {
+        for rule in p.hardRules + p.softRules where neighbourhood == nil || rule.vms.contains(where: { free[$0] }) {
             let soft = !rule.policy.isHard
             switch rule.kind {
             case .vmAntiAffinity:
@@ -186,15 +211,13 @@ struct ExactModel {
         // objective beyond: deviation of hosts with no free column is inside the d variables.
         lp.setObjective(objective, constant: constant)
         program = lp
+        candidateHosts = candidates
     }
 
     /// The assignment of a solution: host per VM.
     func placement(_ s: LPSolution) -> [Int] {
         var host = problem.home
-        for v in 0..<problem.vmCount {
-            let c = Self.candidates(problem, v)
-            if c.count == 1 { host[v] = c[0] }
-        }
+        for v in 0..<problem.vmCount where candidateHosts[v].count == 1 { host[v] = candidateHosts[v][0] }
         for col in columns where s.value(col.x) > 0.5 { host[col.v] = col.h }
         return host
     }

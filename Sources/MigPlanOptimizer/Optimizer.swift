@@ -55,11 +55,16 @@ public struct Optimizer: Sendable {
         // Out of the descent's local optimum by a late-acceptance walk (a fixed, seeded number of
         // steps), then the full local search (moves and swaps) once.
         search.lateAcceptance(&state, steps: min(1_000_000, 500 * problem.vmCount))
+        // Exact re-solves of host pairs (lp_solve): the multi-VM exchanges the walk cannot make.
+        // 40 per host, fewer on large inventories, where each costs more and the walk's single
+        // moves and swaps already come close.
+        let targetHosts = problem.isTarget.filter { $0 }.count
+        search.exactPairs(&state, rounds: min(1_000, 40 * targetHosts, 400_000 / max(1, problem.vmCount)))
         search.polish(&state)
-        methods.append("greedy + local search")
+        methods.append("greedy + local search + exact pair re-solves")
         var proven = false
         // Set when the clock stopped a part of the search short (then the status says so).
-        var cutByClock = false
+        var cutByClock = search.cutByClock
 
         // Exact MILP where the model is small enough to prove.
         let binaries = ExactModel.binaryCount(problem)

@@ -133,6 +133,19 @@ public struct PlacementState: Sendable {
         return f
     }
 
+    /// The part of the objective a neighbourhood model (``ExactModel/Neighbourhood``) sees: the
+    /// balance terms of `hosts`, every move's cost and the penalties of the should-rules with a
+    /// member in `vms`.
+    func objective(ofHosts hosts: [Int], rulesOf vms: [Int]) -> Double {
+        var f = 0.0
+        for h in hosts { f += balanceTerm(h, load: load[h], memory: activeMemory[h]) }
+        for v in 0..<problem.vmCount where host[v] != problem.home[v] { f += problem.moveCost[v] }
+        var rules = Set<Int>()
+        for v in vms { for r in rulesOfVM[v] where r >= problem.hardRules.count { rules.insert(r) } }
+        for r in rules { f += rulePenalty(r) }
+        return f
+    }
+
     /// The change of the objective if `v` moved to `to`.
     public func delta(_ v: Int, to: Int) -> Double {
         let p = problem

@@ -14,6 +14,8 @@ struct Search {
     var reasons: [Int: MoveReason] = [:]
     /// Mandatory work that could not be done, as (VM, constraint).
     var unresolved: [(vm: Int, constraint: String)] = []
+    /// Set when the deadline stopped a part of the search that would otherwise have gone on.
+    var cutByClock = false
 
     /// Members of the must-affinity group of each VM (overlapping rules merged); empty if none.
     var affinityGroup: [[Int]] { problem.affinityGroup }

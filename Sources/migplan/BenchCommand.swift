@@ -112,6 +112,7 @@ struct PlanBench: ParsableCommand {
     @Option(help: "Seed of the generated inventories.") var seed: UInt64 = 1
     @Option(help: "Time limit per plan, seconds.") var timeLimit: Double = 10
     @Option(help: "Override the generated clusters' maxMovesPerHost (0 = no cap).") var maxMovesPerHost: Int?
+    @Option(help: "Migration threshold 1–5 of the plans (default: the generated clusters', 3).") var threshold: Int?
 
     func run() throws {
         let cpudb = try db.load()
@@ -122,7 +123,7 @@ struct PlanBench: ParsableCommand {
             var inv = try InventoryGenerator(hosts: parts[0], vms: parts[1], seed: seed).generate(db: cpudb)
             if let cap = maxMovesPerHost { inv.cluster.balance.maxMovesPerHost = cap }
             let start = DispatchTime.now().uptimeNanoseconds
-            let plan = try Optimizer(db: cpudb).plan(inv, options: PlanOptions(timeLimit: timeLimit))
+            let plan = try Optimizer(db: cpudb).plan(inv, options: PlanOptions(threshold: threshold, timeLimit: timeLimit))
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             let greedy = PlainGreedyDRS(inventory: inv, db: cpudb)
             let full = greedy.run(stopAtSigma: nil)
