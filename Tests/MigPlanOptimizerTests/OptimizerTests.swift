@@ -256,9 +256,12 @@ struct BruteForce {
     }
 
     @Test func deterministicAndTimeLimited() throws {
-        let inv = try InventoryGenerator(hosts: 16, vms: 400, seed: 5).generate(db: db)
-        let a = try Optimizer(db: db).plan(inv, options: PlanOptions(timeLimit: 30))
-        let b = try Optimizer(db: db).plan(inv, options: PlanOptions(timeLimit: 30))
+        // Small enough for the debug build to finish well inside the limit: a plan the clock cut
+        // short may differ from run to run (and says so in its status).
+        let inv = try InventoryGenerator(hosts: 10, vms: 180, seed: 5).generate(db: db)
+        let a = try Optimizer(db: db).plan(inv, options: PlanOptions(timeLimit: 90))
+        let b = try Optimizer(db: db).plan(inv, options: PlanOptions(timeLimit: 90))
+        #expect(a.status != .timeLimit && b.status != .timeLimit)
         #expect(a.moves == b.moves)
         #expect(a.achieved == b.achieved)
         #expect(a.violations.isEmpty && a.lowerBound != nil && a.lowerBound! <= a.achieved)
