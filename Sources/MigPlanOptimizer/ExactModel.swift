@@ -28,6 +28,9 @@ struct ExactModel {
         var current: [Int]
         var vms: [Int]
         var hosts: [Int]
+        /// Per free VM (indexed by VM), the hosts it may go to besides its current one; nil = all
+        /// of `hosts`.
+        var destinations: [[Int]]? = nil
     }
 
     var program = LinearProgram()
@@ -59,7 +62,12 @@ struct ExactModel {
         for v in 0..<p.vmCount {
             var c: [Int]
             if let n = neighbourhood {
-                c = free[v] ? Self.candidates(p, v).filter { freeHost[$0] } : [n.current[v]]
+                if free[v], let only = n.destinations?[v] {
+                    let wanted = Set(only + [n.current[v]])
+                    c = Self.candidates(p, v).filter { freeHost[$0] && wanted.contains($0) }
+                } else {
+                    c = free[v] ? Self.candidates(p, v).filter { freeHost[$0] } : [n.current[v]]
+                }
                 if !c.contains(n.current[v]) { c = [n.current[v]] }
             } else {
                 c = Self.candidates(p, v)
