@@ -119,7 +119,8 @@ public struct Optimizer: Sendable {
             for _ in 0..<3 {
                 for c in wanted where g.host[c.v] != c.h && g.canMove(c.v, to: c.h) {
                     g.move(c.v, to: c.h)
-                    if guided.reasons[c.v] == nil { guided.reasons[c.v] = .balance }
+                    // Back home undoes a mandatory move and its reason.
+                    guided.reasons[c.v] = c.h == problem.home[c.v] ? nil : guided.reasons[c.v] ?? .balance
                 }
             }
             improve(&g, &guided)

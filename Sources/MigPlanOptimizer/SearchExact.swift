@@ -5,7 +5,7 @@ extension Search {
     /// Exact re-placement of two hosts at a time. The VMs on a pair of hosts are re-solved over
     /// the two by lp_solve (``ExactModel`` of that neighbourhood, every other VM fixed) with the
     /// objective required to beat the pair's current value; an answer is kept when the whole
-    /// objective drops and every hard rule, cap and licence budget still holds. Single moves and
+    /// objective drops and capacity, every hard rule, cap and licence budget still hold. Single moves and
     /// swaps cannot make the exchanges of three or more VMs that balance CPU and memory together
     /// with little copying; these solves find them.
     ///
@@ -22,7 +22,8 @@ extension Search {
         let p = problem
         let targets = (0..<p.hostCount).filter { p.isTarget[$0] }
         guard p.balanceWeight > 0, targets.count >= 2, rounds > 0 else { return 0 }
-        let start = PlacementState(problem: p)
+        // Budgets over their cap on entry may stay so but not grow (as `budgetsAllow` judges moves).
+        let start = s
         var tried = Set<[Int]>()
         var improved = 0
         var done = 0
@@ -84,7 +85,10 @@ extension Search {
                     s.move(v, to: placed[v])
                 }
                 guard !undo.isEmpty else { continue }
-                if s.objective < before - 1e-7 && s.capsAndBudgetsHold(comparedTo: start) && s.brokenHardRules().isEmpty {
+                let fit = batch[i].allSatisfy { h in
+                    s.configured[h] <= p.memoryCapacity[h] + 1e-6 && s.reserved[h] <= p.cpuCapacity[h] + 1e-6
+                }
+                if fit && s.objective < before - 1e-7 && s.capsAndBudgetsHold(comparedTo: start) && s.brokenHardRules().isEmpty {
                     improved += 1
                     for (v, _) in undo {
                         if s.host[v] == p.home[v] { reasons[v] = nil } else if reasons[v] == nil { reasons[v] = .balance }
