@@ -464,6 +464,37 @@ struct BruteForce {
         #expect(plan.licensesAfter.first { $0.product == "win" }?.units == 1)
     }
 
+    /// A budget the mandatory moves repaired stays repaired through the pair re-solves: at home the
+    /// three Windows VMs occupy three hosts (over the budget of two); once they share two, balance
+    /// would spread them again, which the budget forbids (judged against the home placement, which
+    /// is over it too, the spread used to pass).
+    @Test func pairReSolvesKeepARepairedBudget() throws {
+        let sky: [(String, String, Int, Double, String)] = [("h1", "Skylake-Server", 8, 64, "connected"),
+                                                           ("h2", "Skylake-Server", 8, 64, "connected"), ("h3", "Skylake-Server", 8, 64, "connected")]
+        let vms: [(String, String, Int, Double, Double, Double)] = [
+            ("w1", "h1", 2, 3000, 8, 5), ("w2", "h2", 2, 3000, 8, 5), ("w3", "h3", 2, 3000, 8, 5),
+            ("x1", "h1", 1, 500, 4, 5), ("x2", "h2", 1, 500, 4, 5),
+        ]
+        let products = "products:\n  - name: win\n    metric: per-host\n    unitPrice: 100\n    scope: occupancy\n    maxUnits: 2\n"
+        let text = smallInventory(hosts: sky, vms: vms, rules: products,
+                                  extraVM: ["w1": "    products: [win]", "w2": "    products: [win]", "w3": "    products: [win]"],
+                                  balance: ", maxMovesPerHost: 0")
+        let inv = try Inventory.parse(text, file: "small.yaml", baseDirectory: "/", db: db)
+        let problem = try PlacementProblem(inventory: inv, db: db, options: PlanOptions())
+        var state = PlacementState(problem: problem)
+        var search = Search(problem: problem, deadline: monotonicSeconds() + 60)
+        #expect(state.budgetUnits[0] == 3)
+        search.mandatory(&state)
+        #expect(state.budgetUnits[0] <= 2)
+        let before = state.objective
+        search.exactPairs(&state, rounds: 20)
+        #expect(state.budgetUnits[0] <= 2)
+        #expect(state.objective <= before + 1e-9)
+        let plan = try Optimizer(db: db).plan(inv)
+        #expect(plan.violations.isEmpty && plan.method != "mandatory moves")
+        #expect((plan.licensesAfter.first { $0.product == "win" }?.units ?? 99) <= 2)
+    }
+
     /// lp_solve 5.5.2.5's branch and bound returns OPTIMAL for 1988.9 on this 6-binary model while
     /// 1622.2 is feasible (brute force agrees). `SolveOptions.verifyOptimum` (the default) re-solves
     /// with the objective required to beat the answer and so reaches the true optimum, with a proof.
