@@ -342,68 +342,51 @@ struct BruteForce {
         #expect(bound >= 2 * p.balanceWeight * 2500 - 1e-6, "bound \(bound) misses the floor")
     }
 
-    /// The late-acceptance walk after the local search: on generated clusters with rules, caps
-    /// and budgets varied, it never ends worse than it started, keeps every hard rule, cap and
-    /// budget, and gives the same placement on a second run; over the four clusters it improves.
-    @Test func lateAcceptanceWalkNeverLosesAndKeepsTheRules() throws {
+    /// Runs `step` after `prepare` on four generated clusters with rules, caps and budgets varied:
+    /// the step never ends worse than it started, keeps every hard rule, cap and budget, and gives
+    /// the same placement on a second run. Returns what it gained over the four.
+    func stepOnGeneratedClusters(prepare: (inout PlacementState, inout Search, UInt64) -> Void,
+                                 step: (inout PlacementState, inout Search, UInt64) -> Void) throws -> Double {
         var gained = 0.0
         for seed in 1...4 {
             var inv = try InventoryGenerator(hosts: 8 + seed % 4, vms: 120 + 20 * seed, seed: UInt64(seed)).generate(db: db)
             inv.cluster.balance.maxMovesPerHost = [0, 4, 8][seed % 3]
             let problem = try PlacementProblem(inventory: inv, db: db, options: PlanOptions(maxMoves: seed % 4 == 0 ? 20 : nil))
-            func descend() -> (PlacementState, Search) {
+            func prepared() -> (PlacementState, Search) {
                 var state = PlacementState(problem: problem)
                 var search = Search(problem: problem, deadline: monotonicSeconds() + 60)
                 search.mandatory(&state)
                 search.balance(&state)
                 search.relocate(&state)
-                search.polish(&state)
+                prepare(&state, &search, UInt64(seed))
                 return (state, search)
             }
-            var (state, search) = descend()
+            var (state, search) = prepared()
             let before = state.objective
-            search.lateAcceptance(&state, steps: 30_000, seed: UInt64(seed))
-            #expect(state.objective <= before + 1e-6)
-            #expect(state.brokenHardRules().isEmpty)
-            #expect(state.capsAndBudgetsHold(comparedTo: PlacementState(problem: problem)))
-            var (again, searchAgain) = descend()
-            searchAgain.lateAcceptance(&again, steps: 30_000, seed: UInt64(seed))
-            #expect(again.host == state.host)
-            gained += before - state.objective
-        }
-        #expect(gained > 0)
-    }
-
-    /// Exact re-solves of host pairs after the walk: on generated clusters with rules, caps and
-    /// budgets varied they never end worse, keep every hard rule, cap and budget, repeat
-    /// themselves, and gain overall.
-    @Test func exactPairsNeverLoseAndKeepTheRules() throws {
-        var gained = 0.0
-        for seed in 1...4 {
-            var inv = try InventoryGenerator(hosts: 8 + seed % 4, vms: 120 + 20 * seed, seed: UInt64(seed)).generate(db: db)
-            inv.cluster.balance.maxMovesPerHost = [0, 4, 8][seed % 3]
-            let problem = try PlacementProblem(inventory: inv, db: db, options: PlanOptions(maxMoves: seed % 4 == 0 ? 20 : nil))
-            func walked() -> (PlacementState, Search) {
-                var state = PlacementState(problem: problem)
-                var search = Search(problem: problem, deadline: monotonicSeconds() + 60)
-                search.mandatory(&state)
-                search.balance(&state)
-                search.relocate(&state)
-                search.lateAcceptance(&state, steps: 20_000, seed: UInt64(seed))
-                return (state, search)
-            }
-            var (state, search) = walked()
-            let before = state.objective
-            search.exactPairs(&state, rounds: 150)
+            step(&state, &search, UInt64(seed))
             #expect(state.objective <= before + 1e-6)
             #expect(state.brokenHardRules().isEmpty)
             #expect(state.capsAndBudgetsHold(comparedTo: PlacementState(problem: problem)))
             #expect(!search.cutByClock)
-            var (again, searchAgain) = walked()
-            searchAgain.exactPairs(&again, rounds: 150)
+            var (again, searchAgain) = prepared()
+            step(&again, &searchAgain, UInt64(seed))
             #expect(again.host == state.host)
             gained += before - state.objective
         }
+        return gained
+    }
+
+    /// The late-acceptance walk after the local search: never worse, rules kept, repeatable; gains.
+    @Test func lateAcceptanceWalkNeverLosesAndKeepsTheRules() throws {
+        let gained = try stepOnGeneratedClusters(prepare: { state, search, _ in search.polish(&state) },
+                                                 step: { state, search, seed in search.lateAcceptance(&state, steps: 30_000, seed: seed) })
+        #expect(gained > 0)
+    }
+
+    /// Exact re-solves of host pairs after the walk: never worse, rules kept, repeatable; gains.
+    @Test func exactPairsNeverLoseAndKeepTheRules() throws {
+        let gained = try stepOnGeneratedClusters(prepare: { state, search, seed in search.lateAcceptance(&state, steps: 20_000, seed: seed) },
+                                                 step: { state, search, _ in search.exactPairs(&state, rounds: 150) })
         #expect(gained > 0)
     }
 
