@@ -125,7 +125,7 @@ struct PlanBench: ParsableCommand {
             let start = DispatchTime.now().uptimeNanoseconds
             let plan = try Optimizer(db: cpudb).plan(inv, options: PlanOptions(threshold: threshold, timeLimit: timeLimit))
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            let greedy = PlainGreedyDRS(inventory: inv, db: cpudb)
+            let greedy = try PlainGreedyDRS(inventory: inv, db: cpudb)
             let full = greedy.run(stopAtSigma: nil)
             let matched = greedy.run(stopAtSigma: plan.after.imbalance)
             print(String(format: "%-10@ %6.2fs %8.0f  %.4f → %.4f   %5d  %7.1f  %12.1f  %12@  %6@ | %.4f  %5d  %7.1f  %7@",
@@ -146,9 +146,9 @@ struct PlainGreedyDRS {
     let inventory: Inventory
     let problem: PlacementProblem
 
-    init(inventory: Inventory, db: CPUDB) {
+    init(inventory: Inventory, db: CPUDB) throws {
         self.inventory = inventory
-        problem = try! PlacementProblem(inventory: inventory, db: db, options: PlanOptions())
+        problem = try PlacementProblem(inventory: inventory, db: db, options: PlanOptions())
     }
 
     func run(stopAtSigma target: Double?) -> (sigma: Double, moves: Int, mib: Double, reached: Bool) {
