@@ -1,13 +1,12 @@
-import Foundation
 import MigPlanLP
 
 extension Search {
     /// Exact re-placement of two hosts at a time. The VMs on a pair of hosts are re-solved over
     /// the two by lp_solve (``ExactModel`` of that neighbourhood, every other VM fixed) with the
     /// objective required to beat the pair's current value; an answer is kept when the whole
-    /// objective drops and capacity, every hard rule, cap and licence budget still hold. Single moves and
-    /// swaps cannot make the exchanges of three or more VMs that balance CPU and memory together
-    /// with little copying; these solves find them.
+    /// objective drops and capacity, every hard rule, cap and licence budget still hold. Single
+    /// moves and swaps cannot make the exchanges of three or more VMs that balance CPU and memory
+    /// together with little copying; these solves find them.
     ///
     /// Pairs are taken by how much of their deviations could cancel (one host's excess against
     /// the other's lack, CPU and memory), `workers` disjoint pairs solved side by side; a pair is
