@@ -76,8 +76,10 @@ public struct Optimizer: Sendable {
         let model = binaries <= max(options.exactBinaryLimit, 40_000) ? ExactModel(problem) : nil
         var bound: Double? = nil
         if let model, model.binaries > 0 && model.binaries <= options.exactBinaryLimit && monotonicSeconds() < deadline {
-            // A tenth of the time stays for the LP relaxation's bound, should the MILP not prove.
-            let s = model.program.solve(SolveOptions(timeLimit: max(0.05, 0.9 * (deadline - monotonicSeconds()))), logger: logger)
+            // Half the time stays for the LP relaxation's bound and the LP-guided start, should the
+            // MILP not prove (with a tenth, a MILP stopped by the clock left the guided start no time
+            // and the plan was worse than without the MILP: example cluster, 3 s, 16,417 vs 16,164).
+            let s = model.program.solve(SolveOptions(timeLimit: max(0.05, 0.5 * (deadline - monotonicSeconds()))), logger: logger)
             if s.hasSolution, let value = s.objective {
                 let exact = model.placement(s)
                 var candidate = PlacementState(problem: problem)
