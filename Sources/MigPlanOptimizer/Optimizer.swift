@@ -45,7 +45,7 @@ public struct Optimizer: Sendable {
         }
         var emptied: [Int] = []
         // What the mandatory moves alone give: the fallback if a better plan cannot be ordered.
-        let mandatoryOnly = (host: state.host, reasons: search.reasons)
+        let mandatoryOnly = (state: state, reasons: search.reasons)
         if options.goal == .consolidate {
             emptied = consolidate(&state, &problem, &search)
             methods.append("consolidation")
@@ -113,8 +113,7 @@ public struct Optimizer: Sendable {
         // one does not reach.
         func guidedStart(_ model: ExactModel, _ r: LPSolution) {
             var guided = search
-            var g = PlacementState(problem: problem)
-            for v in 0..<problem.vmCount where mandatoryOnly.host[v] != g.host[v] { g.move(v, to: mandatoryOnly.host[v]) }
+            var g = mandatoryOnly.state
             guided.reasons = mandatoryOnly.reasons
             let wanted = model.columns.filter { r.value($0.x) >= 0.5 }
                 .sorted { (r.value($0.x), $1.v) > (r.value($1.x), $0.v) }
@@ -142,16 +141,11 @@ public struct Optimizer: Sendable {
         // takes about 1 s at 64 × 4,000, which 96 × 10,000's 2-s budget has no room for.
         func reducedModel() -> ExactModel? {
             guard problem.vmCount <= 5_000 else { return nil }
-            var s = PlacementState(problem: problem)
-            for v in 0..<problem.vmCount where mandatoryOnly.host[v] != s.host[v] { s.move(v, to: mandatoryOnly.host[v]) }
+            let s = mandatoryOnly.state
             let p = problem
-            func pressure(_ h: Int) -> Double {
-                p.balanceWeight * (s.load[h] - p.targetLoad * p.cpuCapacity[h])
-                    + p.memoryWeight * (s.activeMemory[h] - p.targetMemory * p.hostMemory[h]) * p.memoryScale
-            }
             let targets = (0..<p.hostCount).filter { p.isTarget[$0] }
-            let hot = Set(targets.filter { pressure($0) > 0 })
-            let coolest = targets.sorted { (pressure($0), $0) < (pressure($1), $1) }
+            let hot = Set(targets.filter { s.pressure($0) > 0 })
+            let coolest = targets.sorted { (s.pressure($0), $0) < (s.pressure($1), $1) }
             var vms: [Int] = []
             var destinations = [[Int]](repeating: [], count: p.vmCount)
             var columns = 0
@@ -169,13 +163,13 @@ public struct Optimizer: Sendable {
         }
 
         // Lower bound: the best of the relaxations that are affordable.
-        if options.goal == .balance {
+        bounds: if options.goal == .balance {
             if let b = LowerBound.separable(problem, deadline: deadline + 1) { bound = max(bound ?? b, b) }
-            if let model, !proven && model.binaries > 0 && monotonicSeconds() >= deadline { cutByClock = true }
-            if let model, !proven && model.binaries > 0 && monotonicSeconds() < deadline {
+            if let model, !proven && model.binaries > 0 {
+                // Without the LP optimum there is no LP-guided start: the plan then depends on the clock.
+                guard monotonicSeconds() < deadline else { cutByClock = true; break bounds }
                 let r = model.program.relaxation.solve(SolveOptions(timeLimit: max(0.05, deadline - monotonicSeconds())))
                 if r.status == .optimal, let value = r.objective { bound = max(bound ?? value, value) }
-                // Without the LP optimum there is no LP-guided start: the plan then depends on the clock.
                 if r.status == .timeLimit || r.status == .feasible { cutByClock = true }
                 if r.status == .optimal { guidedStart(model, r) }
             } else if model == nil && monotonicSeconds() < deadline, let reduced = reducedModel() {
@@ -218,8 +212,8 @@ public struct Optimizer: Sendable {
                             metadata: ["violations": "\(violations.prefix(5))"])
             let fallbackProblem = emptied.isEmpty ? problem : (try? PlacementProblem(inventory: inventory, db: db, options: options)) ?? problem
             var fallback = PlacementState(problem: fallbackProblem)
-            for v in 0..<problem.vmCount where mandatoryOnly.0[v] != fallback.host[v] { fallback.move(v, to: mandatoryOnly.0[v]) }
-            let (fallbackSequence, fallbackViolations) = sequenceAndValidate(fallbackProblem, fallback.host, mandatoryOnly.1)
+            for v in 0..<problem.vmCount where mandatoryOnly.state.host[v] != fallback.host[v] { fallback.move(v, to: mandatoryOnly.state.host[v]) }
+            let (fallbackSequence, fallbackViolations) = sequenceAndValidate(fallbackProblem, fallback.host, mandatoryOnly.reasons)
             guard fallbackViolations.isEmpty else {
                 // Even the mandatory moves cannot be carried out safely: say which constraint.
                 return infeasible(problem, before: before, start: start,
@@ -228,7 +222,7 @@ public struct Optimizer: Sendable {
             methods.append("fell back to the mandatory moves (\(violations.first ?? ""))")
             problem = fallbackProblem
             state = fallback
-            search.reasons = mandatoryOnly.1
+            search.reasons = mandatoryOnly.reasons
             emptied = []
             bound = nil
             proven = false

@@ -133,6 +133,14 @@ public struct PlacementState: Sendable {
         return f
     }
 
+    /// How far host `h` is above its balanced level, CPU and active memory weighted as in the
+    /// objective (negative: below it).
+    func pressure(_ h: Int) -> Double {
+        let p = problem
+        return p.balanceWeight * (load[h] - p.targetLoad * p.cpuCapacity[h])
+            + p.memoryWeight * (activeMemory[h] - p.targetMemory * p.hostMemory[h]) * p.memoryScale
+    }
+
     /// The part of the objective a neighbourhood model (``ExactModel/Neighbourhood``) sees: the
     /// balance terms of `hosts`, every move's cost and the penalties of the should-rules with a
     /// member in `vms`.

@@ -271,9 +271,7 @@ struct Search {
             // Hot hosts by how far above the balanced level they are, CPU and memory together;
             // destinations by how much room below it they have.
             func pressure(_ h: Int) -> Double {
-                p.balanceWeight * (s.load[h] - p.targetLoad * p.cpuCapacity[h])
-                    + p.memoryWeight * (s.activeMemory[h] - p.targetMemory * p.hostMemory[h]) * p.memoryScale
-                    + p.overWeight * max(0, s.load[h] - (1 - p.headroom) * p.cpuCapacity[h])
+                s.pressure(h) + p.overWeight * max(0, s.load[h] - (1 - p.headroom) * p.cpuCapacity[h])
             }
             let hot = (0..<p.hostCount).filter { p.isTarget[$0] && !stale.contains($0) }
                 .map { ($0, pressure($0)) }
@@ -373,10 +371,7 @@ struct Search {
             // VM of the other, when the exchange lowers the objective.
             var vmsOn = [[Int]](repeating: [], count: p.hostCount)
             for v in 0..<p.vmCount where p.movable[v] { vmsOn[s.host[v]].append(v) }
-            func pressure(_ h: Int) -> Double {
-                p.balanceWeight * (s.load[h] - p.targetLoad * p.cpuCapacity[h])
-                    + p.memoryWeight * (s.activeMemory[h] - p.targetMemory * p.hostMemory[h]) * p.memoryScale
-            }
+            func pressure(_ h: Int) -> Double { s.pressure(h) }
             func memoryPressure(_ h: Int) -> Double { s.activeMemory[h] / p.hostMemory[h] }
             let targets = (0..<p.hostCount).filter { p.isTarget[$0] }
             guard targets.count >= 2 else { break }
