@@ -106,6 +106,9 @@ public struct SolveOptions: Sendable, Hashable {
     /// solve (each re-solve gets the same `workLimit`, and what is left of `timeLimit`); answers
     /// that cannot be checked in that time or work are `feasible`, not `optimal`.
     public var verifyOptimum: Bool
+    /// Linear programs only: also return the optimum's dual values (one per constraint), from
+    /// lp_solve's sensitivity analysis.
+    public var duals: Bool = false
 
     public init(timeLimit: Double? = nil, relativeGap: Double = 1e-9, absoluteGap: Double = 1e-11,
                 cutoff: Double? = nil, ceilingFirst: Bool = false, workLimit: Int? = nil, verifyOptimum: Bool = true) {
@@ -151,6 +154,9 @@ public struct LPSolution: Sendable, Hashable {
     public var seconds: Double
     /// Raw lp_solve return code, for diagnostics.
     public var solverCode: Int
+    /// With ``SolveOptions/duals`` on an LP solved to optimality: per constraint (in order), how
+    /// much the optimum changes per unit increase of its right-hand side.
+    public var duals: [Double]? = nil
 
     public var hasSolution: Bool { !values.isEmpty }
 

@@ -21,6 +21,90 @@ import Testing
         #expect((r.objective ?? 0) >= 9)
     }
 
+    /// Duals are the optimum's change per unit of right-hand side, checked by re-solving with
+    /// the right-hand side moved (the LP is non-degenerate there).
+    @Test func dualsMatchTheOptimumsSlope() throws {
+        func program(_ third: Double) -> LinearProgram {
+            // min −3x − 4y − 3z  s.t. 6x + 2y + 4z ≤ 150, x + y + 6z ≥ 0, 4x + 5y + 4z = third
+            var p = LinearProgram()
+            let x = p.addVariable("x"), y = p.addVariable("y"), z = p.addVariable("z")
+            p.setObjective([.init(x, -3), .init(y, -4), .init(z, -3)])
+            p.addConstraint([.init(x, 6), .init(y, 2), .init(z, 4)], .lessOrEqual, 150)
+            p.addConstraint([.init(x, 1), .init(y, 1), .init(z, 6)], .greaterOrEqual, 0)
+            p.addConstraint([.init(x, 4), .init(y, 5), .init(z, 4)], .equal, third)
+            return p
+        }
+        var options = SolveOptions()
+        options.duals = true
+        let s = program(40).solve(options)
+        #expect(s.status == .optimal)
+        let duals = try #require(s.duals)
+        #expect(duals.count == 3)
+        let moved = program(41).solve()
+        let slope = (moved.objective ?? 0) - (s.objective ?? 0)
+        #expect(abs(duals[2] - slope) < 1e-9)
+        #expect(abs(duals[2] + 0.8) < 1e-9)
+        #expect(abs(duals[0]) < 1e-9 && abs(duals[1]) < 1e-9)
+        // Not asked for, not computed.
+        #expect(program(40).solve().duals == nil)
+    }
+
+    /// An assignment LP with equality, ≤ and ≥ rows (items over bins: capacity, |load − target|
+    /// on both sides, one row per item): column generation from one column per item reaches the
+    /// optimum lp_solve finds with every column, and proves it.
+    @Test func columnGenerationReachesTheFullOptimum() throws {
+        var rng: UInt64 = 12345
+        func next() -> Double {
+            rng = rng &* 6364136223846793005 &+ 1442695040888963407
+            return Double(rng >> 11) / Double(1 << 53)
+        }
+        let items = 120, bins = 9
+        let weight = (0..<items).map { _ in 1 + 9 * next() }
+        let total = weight.reduce(0, +)
+        var p = LinearProgram()
+        var x: [[LinearProgram.Variable]] = []
+        var objective: [LinearProgram.Term] = []
+        for i in 0..<items {
+            var row: [LinearProgram.Variable] = []
+            for j in 0..<bins {
+                let v = p.addVariable(lower: 0, upper: 1)
+                row.append(v)
+                objective.append(.init(v, j == i % bins ? 0 : 0.2 * weight[i] * (0.5 + next())))
+            }
+            x.append(row)
+            p.addConstraint(row.map { .init($0, 1) }, .equal, 1)
+        }
+        var active = [Bool](repeating: false, count: items * bins)
+        for i in 0..<items { active[x[i][i % bins].index] = true }
+        for j in 0..<bins {
+            let target = total / Double(bins) * (0.6 + 0.8 * Double(j) / Double(bins - 1))
+            let load = (0..<items).map { LinearProgram.Term(x[$0][j], weight[$0]) }
+            p.addConstraint(load, .lessOrEqual, total)
+            let d = p.addVariable(lower: 0)
+            active.append(true)
+            objective.append(.init(d, 1))
+            p.addConstraint([.init(d, 1)] + load.map { .init($0.variable, -$0.coefficient) }, .greaterOrEqual, -target)
+            p.addConstraint([.init(d, 1)] + load, .greaterOrEqual, target)
+        }
+        p.setObjective(objective)
+        let direct = p.solve()
+        let (priced, report) = p.solveByPricing(active: active, columnsPerRound: 40)
+        #expect(direct.status == .optimal && priced.status == .optimal)
+        let expected = try #require(direct.objective), found = try #require(priced.objective)
+        #expect(abs(expected - found) <= 1e-7 * max(1, abs(expected)))
+        #expect(priced.bound == priced.objective)
+        #expect(report.rounds > 1 && report.columns < report.totalColumns && !report.stoppedByClock)
+        // The answer is a solution of the whole program.
+        #expect(p.isSolution(priced.values))
+        // Capped before pricing is done: the master's answer, no bound.
+        let (capped, _) = p.solveByPricing(active: active, maxRounds: 1, columnsPerRound: 40)
+        #expect(capped.status == .feasible && capped.bound == nil && (capped.objective ?? 0) > expected)
+        // An inactive column that cannot sit at zero is refused.
+        var shifted = p
+        _ = shifted.addVariable(lower: 1, upper: 2)
+        #expect(shifted.solveByPricing(active: active + [false]).0.status == .failed)
+    }
+
     @Test func infeasibleAndUnboundedAreReported() {
         var p = LinearProgram()
         let x = p.addVariable("x", lower: 0, upper: 1)

@@ -305,6 +305,31 @@ struct BruteForce {
         if let lb = plan.lowerBound { #expect(lb <= plan.achieved + 1e-6) }
     }
 
+    /// The full model's LP by column generation (how the optimizer solves it) equals lp_solve's
+    /// answer with every column, on generated clusters with and without per-host move caps
+    /// (rules, CPU compatibility, capacity and caps all in the model), and the plan's bound is it.
+    @Test(arguments: [0, 3])
+    func columnGenerationSolvesThePlacementLP(cap: Int) throws {
+        var inv = try InventoryGenerator(hosts: 8, vms: 160, seed: 11).generate(db: db)
+        inv.cluster.balance.maxMovesPerHost = cap
+        let options = PlanOptions(timeLimit: 60)
+        let plan = try Optimizer(db: db).plan(inv, options: options)
+        let problem = try PlacementProblem(inventory: inv, db: db, options: options)
+        let model = ExactModel(problem)
+        let hostIndex = Dictionary(uniqueKeysWithValues: inv.hosts.enumerated().map { ($1.name, $0) })
+        let final = plan.placement.map { hostIndex[$0.host]! }
+        var active = [Bool](repeating: true, count: model.program.variables.count)
+        for c in model.columns { active[c.x.index] = c.h == final[c.v] }
+        let direct = model.program.relaxation.solve()
+        let (priced, report) = model.program.relaxation.solveByPricing(active: active)
+        #expect(direct.status == .optimal && priced.status == .optimal, "\(direct.status) \(priced.status)")
+        let expected = try #require(direct.objective), found = try #require(priced.objective)
+        #expect(abs(expected - found) <= 1e-6 * max(1, expected), "direct \(expected), by pricing \(found)")
+        #expect(report.columns < report.totalColumns)
+        let bound = try #require(plan.lowerBound)
+        #expect(bound >= found - 1e-6 * max(1, found) && bound <= plan.achieved + 1e-6)
+    }
+
     /// An exact MILP the clock stops (the example cluster's 167 binaries are not proven in seconds)
     /// leaves time for the LP relaxation: the plan keeps the same lower bound as without the MILP,
     /// and its status says the clock cut the search short.

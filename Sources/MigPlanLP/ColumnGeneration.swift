@@ -1,0 +1,133 @@
+import CLPSolve
+import Logging
+
+/// What a solve by column generation did, beside its answer.
+public struct PricingReport: Sendable, Hashable {
+    /// Master solves (the first included).
+    public var rounds: Int
+    /// Columns the last master had.
+    public var columns: Int
+    /// The program's columns in all.
+    public var totalColumns: Int
+    /// The time limit ended the rounds before pricing found nothing more (the answer then
+    /// depends on the clock).
+    public var stoppedByClock: Bool
+}
+
+extension LinearProgram {
+    /// Solves this linear program (a minimization; integrality ignored) by column generation:
+    /// lp_solve solves a master with every row but only the `active` columns; the rows' duals price
+    /// the others (reduced cost = objective coefficient − Σ dual·coefficient), the most negative
+    /// `columnsPerRound` join the master, and lp_solve continues from its last basis. When no
+    /// column prices out below zero the master's optimum is the program's: status `optimal`, and
+    /// its objective is a bound. Inactive columns must have lower bound 0 (they sit there).
+    ///
+    /// The active columns must admit a feasible master (for an assignment model: a known
+    /// placement's columns and every continuous variable). Stopped by `maxRounds` or the time
+    /// limit before that, the answer is the master's (`feasible`, no bound).
+    public func solveByPricing(active: [Bool], options: SolveOptions = SolveOptions(), maxRounds: Int = 200,
+                               columnsPerRound: Int = 300, logger: Logger? = nil) -> (LPSolution, PricingReport) {
+        let start = monotonicSeconds()
+        let n = variables.count, m = constraints.count
+        var report = PricingReport(rounds: 0, columns: 0, totalColumns: n, stoppedByClock: false)
+        func failed(_ code: Int, _ status: LPSolution.Status = .failed) -> (LPSolution, PricingReport) {
+            (LPSolution(status: status, objective: nil, values: [], bound: nil, seconds: monotonicSeconds() - start, solverCode: code), report)
+        }
+        guard sense == .minimize, active.count == n else { return failed(-1) }
+        for j in 0..<n where !active[j] && variables[j].lower != 0 { return failed(-1) }
+
+        // The program column by column: (row from 1, coefficient), and objective coefficients.
+        var cost = [Double](repeating: 0, count: n)
+        for t in objective { cost[t.variable.index] += t.coefficient }
+        var entries = [[(row: Int32, value: Double)]](repeating: [], count: n)
+        for (i, c) in constraints.enumerated() {
+            var merged: [Int: Double] = [:]
+            for t in c.terms { merged[t.variable.index, default: 0] += t.coefficient }
+            for (j, value) in merged where value != 0 { entries[j].append((Int32(i + 1), value)) }
+        }
+        for j in 0..<n { entries[j].sort { $0.row < $1.row } }
+
+        guard let lp = make_lp(Int32(m), 0) else { return failed(-2) }
+        defer { delete_lp(lp) }
+        set_verbose(lp, NEUTRAL)
+        set_minim(lp)
+        for (i, c) in constraints.enumerated() {
+            let row = Int32(i + 1)
+            let type: Int32 = switch c.relation {
+            case .lessOrEqual: LE
+            case .greaterOrEqual: GE
+            case .equal: EQ
+            }
+            set_constr_type(lp, row, type)
+            set_rh(lp, row, c.rhs)
+        }
+        set_presolve(lp, PRESOLVE_DUALS, get_presolveloops(lp))
+        // A crash basis for the first master (64 × 4,000 placement model: 91 simplex iterations
+        // instead of 6,843); later masters start from the previous basis.
+        set_basiscrash(lp, CRASH_LEASTDEGENERATE)
+        // lp_solve column (from 1) → variable, and back.
+        var inMaster: [Int] = []
+        var isIn = [Bool](repeating: false, count: n)
+        var values: [Double] = []
+        var rows: [Int32] = []
+        func add(_ j: Int) -> Bool {
+            values.removeAll(keepingCapacity: true)
+            rows.removeAll(keepingCapacity: true)
+            if cost[j] != 0 { values.append(cost[j]); rows.append(0) }
+            for e in entries[j] { values.append(e.value); rows.append(e.row) }
+            guard add_columnex(lp, Int32(values.count), &values, &rows) != 0 else { return false }
+            let column = Int32(inMaster.count + 1)
+            set_bounds(lp, column, variables[j].lower, variables[j].upper ?? get_infinite(lp))
+            inMaster.append(j)
+            isIn[j] = true
+            return true
+        }
+        for j in 0..<n where active[j] { guard add(j) else { return failed(-3) } }
+
+        let state = AbortState(deadline: options.timeLimit.map { start + $0 }, calls: nil)
+        let handle = Unmanaged.passRetained(state)
+        defer { handle.release() }
+        if options.timeLimit != nil { put_abortfunc(lp, abortCallback, handle.toOpaque()) }
+
+        var converged = false
+        var code: Int32 = 0
+        while report.rounds < maxRounds {
+            if let limit = options.timeLimit {
+                let left = limit - (monotonicSeconds() - start)
+                guard left > 0 else { report.stoppedByClock = true; break }
+                set_timeout(lp, max(1, Int(left.rounded(.up))))
+            }
+            code = CLPSolve.solve(lp)
+            report.rounds += 1
+            guard code == OPTIMAL || code == PRESOLVED else { break }
+            var pointer: UnsafeMutablePointer<Double>? = nil
+            guard get_ptr_sensitivity_rhs(lp, &pointer, nil, nil) != 0, let duals = pointer else { break }
+            // Price every column outside the master.
+            var entering: [(j: Int, rc: Double)] = []
+            for j in 0..<n where !isIn[j] {
+                var rc = cost[j]
+                for e in entries[j] { rc -= duals[Int(e.row) - 1] * e.value }
+                if rc < -1e-9 * max(1, abs(cost[j])) { entering.append((j, rc)) }
+            }
+            if entering.isEmpty { converged = true; break }
+            entering.sort { ($0.rc, $0.j) < ($1.rc, $1.j) }
+            for e in entering.prefix(columnsPerRound) { guard add(e.j) else { return failed(-3) } }
+        }
+        report.columns = inMaster.count
+        let seconds = monotonicSeconds() - start
+        logger?.debug("column generation finished", metadata: [
+            "rounds": "\(report.rounds)", "columns": "\(inMaster.count)", "of": "\(n)", "seconds": "\(seconds)",
+        ])
+        guard code == OPTIMAL || code == PRESOLVED else {
+            return failed(Int(code), code == INFEASIBLE ? .infeasible : code == UNBOUNDED ? .unbounded
+                          : (code == TIMEOUT || code == USERABORT) ? .timeLimit : .failed)
+        }
+        var master = [Double](repeating: 0, count: inMaster.count)
+        master.withUnsafeMutableBufferPointer { _ = get_variables(lp, $0.baseAddress) }
+        var full = [Double](repeating: 0, count: n)
+        for (column, j) in inMaster.enumerated() { full[j] = master[column] }
+        let value = get_objective(lp) + objectiveConstant
+        return (LPSolution(status: converged ? .optimal : .feasible, objective: value, values: full,
+                           bound: converged ? value : nil, seconds: seconds, solverCode: Int(code)), report)
+    }
+}
