@@ -24,7 +24,8 @@ extension LinearProgram {
     ///
     /// The active columns must admit a feasible master (for an assignment model: a known
     /// placement's columns and every continuous variable). Stopped by `maxRounds` or the time
-    /// limit before that, the answer is the master's (`feasible`, no bound).
+    /// limit before that, the answer is the master's (`feasible`, no bound; ``PricingReport/stoppedByClock``
+    /// says which). `infeasible` means the first master had no solution, not that the program has none.
     public func solveByPricing(active: [Bool], options: SolveOptions = SolveOptions(), maxRounds: Int = 200,
                                columnsPerRound: Int = 300, logger: Logger? = nil) -> (LPSolution, PricingReport) {
         let start = monotonicSeconds()
