@@ -24,8 +24,9 @@ extension LinearProgram {
     ///
     /// The active columns must admit a feasible master (for an assignment model: a known
     /// placement's columns and every continuous variable). Stopped by `maxRounds` or the time
-    /// limit before that, the answer is the master's (`feasible`, no bound; ``PricingReport/stoppedByClock``
-    /// says which). `infeasible` means the first master had no solution, not that the program has none.
+    /// limit before that, the answer is the last master solved (`feasible`, no bound;
+    /// ``PricingReport/stoppedByClock`` says whether the clock did it); with none solved, `timeLimit`
+    /// and no values. `infeasible` means the first master had no solution, not that the program has none.
     public func solveByPricing(active: [Bool], options: SolveOptions = SolveOptions(), maxRounds: Int = 200,
                                columnsPerRound: Int = 300, logger: Logger? = nil) -> (LPSolution, PricingReport) {
         let start = monotonicSeconds()
@@ -91,7 +92,10 @@ extension LinearProgram {
         if options.timeLimit != nil { put_abortfunc(lp, abortCallback, handle.toOpaque()) }
 
         var converged = false
-        var code: Int32 = 0
+        var code: Int32 = NOTRUN
+        // The last master solved: its values (lp_solve's columns), objective and column count; a
+        // later master stopped by the clock leaves this as the answer.
+        var last: (values: [Double], objective: Double, columns: Int)? = nil
         while report.rounds < maxRounds {
             if let limit = options.timeLimit {
                 let left = limit - (monotonicSeconds() - start)
@@ -100,7 +104,13 @@ extension LinearProgram {
             }
             code = CLPSolve.solve(lp)
             report.rounds += 1
-            guard code == OPTIMAL || code == PRESOLVED else { break }
+            guard code == OPTIMAL || code == PRESOLVED else {
+                if code == TIMEOUT || code == USERABORT || state.fired { report.stoppedByClock = true }
+                break
+            }
+            var master = [Double](repeating: 0, count: inMaster.count)
+            master.withUnsafeMutableBufferPointer { _ = get_variables(lp, $0.baseAddress) }
+            last = (master, get_objective(lp), inMaster.count)
             var pointer: UnsafeMutablePointer<Double>? = nil
             guard get_ptr_sensitivity_rhs(lp, &pointer, nil, nil) != 0, let duals = pointer else { break }
             // Price every column outside the master.
@@ -111,23 +121,25 @@ extension LinearProgram {
                 if rc < -1e-9 * max(1, abs(cost[j])) { entering.append((j, rc)) }
             }
             if entering.isEmpty { converged = true; break }
+            // The last round allowed only says whether pricing was done.
+            guard report.rounds < maxRounds else { break }
             entering.sort { ($0.rc, $0.j) < ($1.rc, $1.j) }
             for e in entering.prefix(columnsPerRound) { guard add(e.j) else { return failed(-3) } }
         }
-        report.columns = inMaster.count
+        report.columns = last?.columns ?? inMaster.count
         let seconds = monotonicSeconds() - start
         logger?.debug("column generation finished", metadata: [
-            "rounds": "\(report.rounds)", "columns": "\(inMaster.count)", "of": "\(n)", "seconds": "\(seconds)",
+            "rounds": "\(report.rounds)", "columns": "\(report.columns)", "of": "\(n)", "seconds": "\(seconds)",
+            "converged": "\(converged)", "stoppedByClock": "\(report.stoppedByClock)",
         ])
-        guard code == OPTIMAL || code == PRESOLVED else {
+        guard let last else {
+            // No master solved: infeasible (the active columns admit nothing), stopped, or failed.
             return failed(Int(code), code == INFEASIBLE ? .infeasible : code == UNBOUNDED ? .unbounded
-                          : (code == TIMEOUT || code == USERABORT) ? .timeLimit : .failed)
+                          : report.stoppedByClock || code == NOTRUN ? .timeLimit : .failed)
         }
-        var master = [Double](repeating: 0, count: inMaster.count)
-        master.withUnsafeMutableBufferPointer { _ = get_variables(lp, $0.baseAddress) }
         var full = [Double](repeating: 0, count: n)
-        for (column, j) in inMaster.enumerated() { full[j] = master[column] }
-        let value = get_objective(lp) + objectiveConstant
+        for (column, j) in inMaster.prefix(last.columns).enumerated() { full[j] = last.values[column] }
+        let value = last.objective + objectiveConstant
         return (LPSolution(status: converged ? .optimal : .feasible, objective: value, values: full,
                            bound: converged ? value : nil, seconds: seconds, solverCode: Int(code)), report)
     }

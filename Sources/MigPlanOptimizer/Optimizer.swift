@@ -82,7 +82,8 @@ public struct Optimizer: Sendable {
         // is within 0.1 % of the LP there and the LP needs over 30 masters (7–9 s): the reduced
         // model's start instead.
         let capped = problem.maxMovesPerHost > 0 || problem.maxMoves > 0
-        let model = binaries <= max(options.exactBinaryLimit, capped ? 200_000 : 40_000) ? ExactModel(problem) : nil
+        let lpColumns = options.goal == .balance ? (capped ? 200_000 : 40_000) : 0
+        let model = binaries <= max(options.exactBinaryLimit, lpColumns) ? ExactModel(problem) : nil
         var bound: Double? = nil
         if let model, model.binaries > 0 && model.binaries <= options.exactBinaryLimit && monotonicSeconds() < deadline {
             // Half the time stays for the LP relaxation's bound and the LP-guided start, should the
@@ -197,6 +198,12 @@ public struct Optimizer: Sendable {
                         active: active, options: SolveOptions(timeLimit: max(0.05, deadline - monotonicSeconds())),
                         maxRounds: 30, columnsPerRound: 300, logger: logger)
                     if r.status == .timeLimit || report.stoppedByClock { cutByClock = true }
+                    if r.status == .infeasible || r.status == .failed {
+                        // The plan's columns are a feasible master unless the model and the search
+                        // disagree on a constraint: say so, keep the search's plan and bound.
+                        logger?.warning("column generation from the plan found no LP solution",
+                                        metadata: ["status": "\(r.status)", "code": "\(r.solverCode)"])
+                    }
                 }
                 if r.status == .optimal, let value = r.objective { bound = max(bound ?? value, value) }
                 if r.hasSolution { guidedStart(model, r) }

@@ -47,6 +47,23 @@ import Testing
         #expect(abs(duals[0]) < 1e-9 && abs(duals[1]) < 1e-9)
         // Not asked for, not computed.
         #expect(program(40).solve().duals == nil)
+
+        // Binding ≥ and ≤ rows: min x + y  s.t. x + 2y ≥ 4, y ≤ 1.5 has its optimum at (1, 1.5);
+        // more of the first right-hand side costs 1 per unit, more of the second saves 1.
+        func second(_ a: Double, _ b: Double) -> LinearProgram {
+            var p = LinearProgram()
+            let x = p.addVariable("x"), y = p.addVariable("y")
+            p.setObjective([.init(x, 1), .init(y, 1)])
+            p.addConstraint([.init(x, 1), .init(y, 2)], .greaterOrEqual, a)
+            p.addConstraint([.init(y, 1)], .lessOrEqual, b)
+            return p
+        }
+        let t = second(4, 1.5).solve(options)
+        let d = try #require(t.duals)
+        let base = try #require(t.objective)
+        let up1 = try #require(second(4.1, 1.5).solve().objective), up2 = try #require(second(4, 1.6).solve().objective)
+        #expect(abs(d[0] - (up1 - base) / 0.1) < 1e-7 && abs(d[0] - 1) < 1e-9)
+        #expect(abs(d[1] - (up2 - base) / 0.1) < 1e-7 && abs(d[1] + 1) < 1e-9)
     }
 
     /// An assignment LP with equality, ≤ and ≥ rows (items over bins: capacity, |load − target|
@@ -99,6 +116,9 @@ import Testing
         // Capped before pricing is done: the master's answer, no bound.
         let (capped, _) = p.solveByPricing(active: active, maxRounds: 1, columnsPerRound: 40)
         #expect(capped.status == .feasible && capped.bound == nil && (capped.objective ?? 0) > expected)
+        // No round allowed: no master solved, no values.
+        let (none, _) = p.solveByPricing(active: active, maxRounds: 0)
+        #expect(none.status == .timeLimit && !none.hasSolution)
         // An inactive column that cannot sit at zero is refused.
         var shifted = p
         _ = shifted.addVariable(lower: 1, upper: 2)

@@ -305,9 +305,10 @@ struct BruteForce {
         if let lb = plan.lowerBound { #expect(lb <= plan.achieved + 1e-6) }
     }
 
-    /// The full model's LP by column generation (how the optimizer solves it) equals lp_solve's
-    /// answer with every column, on generated clusters with and without per-host move caps
-    /// (rules, CPU compatibility, capacity and caps all in the model), and the plan's bound is it.
+    /// The full model's LP by column generation (how the optimizer solves it above 10,000 columns)
+    /// equals lp_solve's answer with every column, on generated clusters with and without per-host
+    /// move caps (rules, CPU compatibility, capacity and caps all in the model), and the plan's
+    /// bound (here from the direct solve) is it.
     @Test(arguments: [0, 3])
     func columnGenerationSolvesThePlacementLP(cap: Int) throws {
         var inv = try InventoryGenerator(hosts: 8, vms: 160, seed: 11).generate(db: db)
@@ -328,6 +329,25 @@ struct BruteForce {
         #expect(report.columns < report.totalColumns)
         let bound = try #require(plan.lowerBound)
         #expect(bound >= found - 1e-6 * max(1, found) && bound <= plan.achieved + 1e-6)
+    }
+
+    /// Above 10,000 columns with move caps the optimizer's bound is the full LP's, reached by column
+    /// generation from the plan: equal to lp_solve's direct solve of the whole LP, far above the
+    /// separable bound (which the caps make weak), and at or below the plan.
+    @Test func cappedPlansCarryTheFullLPBound() throws {
+        var inv = try InventoryGenerator(hosts: 16, vms: 900, seed: 4).generate(db: db)
+        inv.cluster.balance.maxMovesPerHost = 6
+        let options = PlanOptions(timeLimit: 120)
+        let problem = try PlacementProblem(inventory: inv, db: db, options: options)
+        let model = ExactModel(problem)
+        #expect(model.binaries > 10_000)
+        let plan = try Optimizer(db: db).plan(inv, options: options)
+        #expect(plan.status != .timeLimit && plan.violations.isEmpty)
+        let direct = try #require(model.program.relaxation.solve().objective)
+        let bound = try #require(plan.lowerBound)
+        let separable = try #require(LowerBound.separable(problem, deadline: monotonicSeconds() + 60))
+        #expect(abs(bound - direct) <= 1e-6 * direct, "plan's bound \(bound), direct LP \(direct)")
+        #expect(bound > separable * 1.05 && bound <= plan.achieved + 1e-6)
     }
 
     /// An exact MILP the clock stops (the example cluster's 167 binaries are not proven in seconds)
