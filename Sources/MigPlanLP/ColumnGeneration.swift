@@ -43,11 +43,8 @@ extension LinearProgram {
         for t in objective { cost[t.variable.index] += t.coefficient }
         var entries = [[(row: Int32, value: Double)]](repeating: [], count: n)
         for (i, c) in constraints.enumerated() {
-            var merged: [Int: Double] = [:]
-            for t in c.terms { merged[t.variable.index, default: 0] += t.coefficient }
-            for (j, value) in merged where value != 0 { entries[j].append((Int32(i + 1), value)) }
+            for (j, value) in mergedTerms(c.terms) { entries[j].append((Int32(i + 1), value)) }
         }
-        for j in 0..<n { entries[j].sort { $0.row < $1.row } }
 
         guard let lp = make_lp(Int32(m), 0) else { return failed(-2) }
         defer { delete_lp(lp) }
@@ -55,15 +52,10 @@ extension LinearProgram {
         set_minim(lp)
         for (i, c) in constraints.enumerated() {
             let row = Int32(i + 1)
-            let type: Int32 = switch c.relation {
-            case .lessOrEqual: LE
-            case .greaterOrEqual: GE
-            case .equal: EQ
-            }
-            set_constr_type(lp, row, type)
+            set_constr_type(lp, row, c.relation.lpSolveType)
             set_rh(lp, row, c.rhs)
         }
-        set_presolve(lp, PRESOLVE_DUALS, get_presolveloops(lp))
+        requestDuals(lp)
         // A crash basis for the first master (64 × 4,000 placement model: 91 simplex iterations
         // instead of 6,843); later masters start from the previous basis.
         set_basiscrash(lp, CRASH_LEASTDEGENERATE)
@@ -111,8 +103,7 @@ extension LinearProgram {
             var master = [Double](repeating: 0, count: inMaster.count)
             master.withUnsafeMutableBufferPointer { _ = get_variables(lp, $0.baseAddress) }
             last = (master, get_objective(lp), inMaster.count)
-            var pointer: UnsafeMutablePointer<Double>? = nil
-            guard get_ptr_sensitivity_rhs(lp, &pointer, nil, nil) != 0, let duals = pointer else { break }
+            guard let duals = rowDuals(lp, count: m) else { break }
             // Price every column outside the master.
             var entering: [(j: Int, rc: Double)] = []
             for j in 0..<n where !isIn[j] {

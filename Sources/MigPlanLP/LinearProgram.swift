@@ -106,8 +106,7 @@ public struct SolveOptions: Sendable, Hashable {
     /// solve (each re-solve gets the same `workLimit`, and what is left of `timeLimit`); answers
     /// that cannot be checked in that time or work are `feasible`, not `optimal`.
     public var verifyOptimum: Bool
-    /// Linear programs only: also return the optimum's dual values (one per constraint), from
-    /// lp_solve's sensitivity analysis.
+    /// Linear programs only: also return the optimum's dual values (one per constraint).
     public var duals: Bool = false
 
     public init(timeLimit: Double? = nil, relativeGap: Double = 1e-9, absoluteGap: Double = 1e-11,
