@@ -14,6 +14,12 @@ enum LowerBound {
     /// total excess term is at least that floor; this, like a plan-wide cap, couples the hosts
     /// into one LP.
     static func separable(_ p: PlacementProblem, deadline: Double) -> Double? {
+        separableShares(p, deadline: deadline)?.value
+    }
+
+    /// ``separable(_:deadline:)`` with its optimum: the share of each VM that leaves its home host
+    /// (0 for VMs outside the relaxation).
+    static func separableShares(_ p: PlacementProblem, deadline: Double) -> (value: Double, leaving: [Double])? {
         var forced = 0.0
         var onHost = [[Int]](repeating: [], count: p.hostCount)
         for v in 0..<p.vmCount {
@@ -36,8 +42,9 @@ enum LowerBound {
         let scaledMemory = p.activeMemory.map { $0 * p.memoryScale }
         // `floors`: lower bounds on the total CPU and memory excess left (from the deficit side);
         // with them the hosts' excess terms are summed before weighting, so the LP couples them.
-        func build(_ parts: [HostLP], planCap: Int?, floors: (cpu: Double, memory: Double)? = nil) -> LinearProgram {
+        func build(_ parts: [HostLP], planCap: Int?, floors: (cpu: Double, memory: Double)? = nil) -> (program: LinearProgram, shares: [(vm: Int, x: LinearProgram.Variable)]) {
             var lp = LinearProgram()
+            var shares: [(vm: Int, x: LinearProgram.Variable)] = []
             var objective: [LinearProgram.Term] = []
             var everyMove: [LinearProgram.Term] = []
             var totals: [[LinearProgram.Term]] = [[], []]
@@ -46,6 +53,7 @@ enum LowerBound {
                 for v in part.vms {
                     let x = lp.addVariable(lower: 0, upper: 1)
                     z.append(x)
+                    shares.append((v, x))
                     objective.append(.init(x, p.moveCost[v]))
                     everyMove.append(.init(x, 1))
                 }
@@ -73,24 +81,28 @@ enum LowerBound {
             }
             if let cap = planCap, !everyMove.isEmpty { lp.addConstraint(everyMove, .lessOrEqual, Double(cap)) }
             lp.setObjective(objective)
-            return lp
+            return (lp, shares)
         }
         let remaining = max(0.05, deadline - monotonicSeconds())
         let floors = p.maxMovesPerHost > 0 ? deficitFloors(p, load: load, memory: mem) : nil
+        var leaving = [Double](repeating: 0, count: p.vmCount)
         if p.maxMoves > 0 || floors != nil {
-            let s = build(hosts, planCap: p.maxMoves > 0 ? p.maxMoves : nil, floors: floors).solve(SolveOptions(timeLimit: remaining))
+            let (program, shares) = build(hosts, planCap: p.maxMoves > 0 ? p.maxMoves : nil, floors: floors)
+            let s = program.solve(SolveOptions(timeLimit: remaining))
             guard s.status == .optimal, let value = s.objective else { return nil }
-            return forced + value
+            for (v, x) in shares { leaving[v] = s.value(x) }
+            return (forced + value, leaving)
         }
         // Independent per host: solve them in parallel, one lp_solve instance each.
         let programs = hosts.map { build([$0], planCap: nil) }
-        let solutions = concurrentMap(programs.count) { programs[$0].solve(SolveOptions(timeLimit: remaining)) }
+        let solutions = concurrentMap(programs.count) { programs[$0].program.solve(SolveOptions(timeLimit: remaining)) }
         var total = forced
-        for s in solutions {
+        for (k, s) in solutions.enumerated() {
             guard s.status == .optimal, let value = s.objective else { return nil }
             total += value
+            for (v, x) in programs[k].shares { leaving[v] = s.value(x) }
         }
-        return total
+        return (total, leaving)
     }
 }
 

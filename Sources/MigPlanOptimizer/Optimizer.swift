@@ -56,16 +56,61 @@ public struct Optimizer: Sendable {
         // costs more (measured: about V^1.5) and gains less; 400 rounds at 1,000 VMs, 12 at
         // 10,000); then the full local search (moves and swaps) once.
         let targetHosts = problem.isTarget.filter { $0 }.count
+        let capped = problem.maxMovesPerHost > 0 || problem.maxMoves > 0
         func improve(_ s: inout PlacementState, _ search: inout Search) {
             search.balance(&s)
             search.relocate(&s)
-            // Without move caps 2,000 steps per VM (up to the same million): over three seeds at 16 × 400
-            // and 32 × 1,000 the longer walk ended lower in all 6 plans (one by 0.02 %); with caps, where half
-            // the steps are trades, it did not (sums of gaps 30.5 vs 29.4 %).
-            let perVM = problem.maxMovesPerHost > 0 || problem.maxMoves > 0 ? 500 : 2_000
-            search.lateAcceptance(&s, steps: min(1_000_000, perVM * problem.vmCount))
+            // Without move caps 2,000 steps per VM: over three seeds at 16 × 400 and 32 × 1,000 the
+            // longer walk ended lower in all 6 plans (one by 0.02 %); with caps, where half the steps
+            // are trades, it did not (sums of gaps 30.5 vs 29.4 %). At most a million steps with caps
+            // (64 × 4,000 with two million: worse in both seeds tried) and above 5,000 VMs (about
+            // 0.4 s per million steps at 96 × 10,000, whose plan is due in 2 s); up to 8 million
+            // otherwise (64 × 4,000, seeds 1–3: gaps 2.82 / 3.11 / 3.12 % → 1.89 / 2.07 / 2.24 % for
+            // 1.5–2.5 s more; 32 × 1,000 now walks 2 million steps: 2.47 → 2.40 %).
+            let perVM = capped ? 500 : 2_000
+            let ceiling = capped || problem.vmCount > 5_000 ? 1_000_000 : 8_000_000
+            search.lateAcceptance(&s, steps: min(ceiling, perVM * problem.vmCount))
             search.exactPairs(&s, rounds: min(1_000, 40 * targetHosts, Int(12_600_000 / pow(Double(max(1, problem.vmCount)), 1.5))))
             search.polish(&s)
+        }
+        // The full model's LP relaxation, for the bound and an LP-guided start (below): up to 40,000
+        // columns always (32 × 1,000: 0.3–0.6 s), up to 200,000 with move caps, where the separable
+        // bound is weak and the LP converges fast (64 × 4,000 with caps: 8 masters, 1.5–2 s; bound
+        // 1,283,914 vs separable 683,041). Above 10,000 columns by column generation. Without caps
+        // the separable bound is within 0.1 % of the LP at 64 × 4,000 and the LP needs over 30
+        // masters there (7–9 s).
+        let binaries = ExactModel.binaryCount(problem)
+        let lpColumns = options.goal == .balance ? (capped ? 200_000 : 40_000) : 0
+        let columnGeneration = binaries > 10_000 && binaries <= lpColumns
+        // The separable relaxation (the bound), solved first: where its optimum sends VMs away from
+        // their home hosts, they leave before the search, each for its best destination, largest
+        // first. It picks, for the excess each host must shed, the VMs cheapest to copy, which the
+        // greedy pass, one move at a time, does not (seed 1 without caps, plan before the LP's start:
+        // 96 × 10,000 695,210 → 647,658, 64 × 4,000 478,865 → 455,288; lower or equal in every plan
+        // of seeds 1–2 with and without caps). Not where column generation follows: its master
+        // starts from the plan's columns, and from the greedy plan's it reached an LP vertex that
+        // rounds better (32 × 1,000 without caps, seeds 1–2: 2.47 / 2.96 % vs 2.88 / 3.55 %).
+        let separable = options.goal == .balance ? LowerBound.separableShares(problem, deadline: deadline + 1) : nil
+        if let separable, !columnGeneration {
+            // A VM leaving a host its home VMs overfill moves for capacity (as a mandatory move would).
+            let initial = PlacementState(problem: problem)
+            let overfull = (0..<problem.hostCount).map { h in
+                initial.configured[h] > problem.memoryCapacity[h] + 1e-6 || initial.reserved[h] > problem.cpuCapacity[h] + 1e-6
+            }
+            let out = (0..<problem.vmCount).filter { separable.leaving[$0] >= 0.5 && state.host[$0] == problem.home[$0] }
+                .sorted { (problem.demand[$0], $1) > (problem.demand[$1], $0) }
+            for v in out {
+                var best: (host: Int, delta: Double)? = nil
+                for h in problem.allowed[v] where h != state.host[v] && state.canMove(v, to: h) {
+                    let d = state.delta(v, to: h)
+                    if best == nil || d < best!.delta - 1e-9 { best = (h, d) }
+                }
+                if let best {
+                    state.move(v, to: best.host)
+                    search.reasons[v] = overfull[problem.home[v]] ? .capacity : .balance
+                }
+            }
+            methods.append("relaxation-guided start")
         }
         improve(&state, &search)
         methods.append("greedy + local search + exact pair re-solves")
@@ -74,15 +119,6 @@ public struct Optimizer: Sendable {
         var cutByClock = search.cutByClock
 
         // Exact MILP where the model is small enough to prove.
-        let binaries = ExactModel.binaryCount(problem)
-        // The full model's LP relaxation, by column generation, for the bound and an LP-guided
-        // start: up to 40,000 columns always (32 × 1,000: 0.3–0.6 s), up to 200,000 with move caps,
-        // where the separable bound is weak and the LP converges fast (64 × 4,000 with caps: 8
-        // masters, 1.5–2 s; bound 1,283,914 vs separable 683,041). Without caps the separable bound
-        // is within 0.1 % of the LP there and the LP needs over 30 masters (7–9 s): the reduced
-        // model's start instead.
-        let capped = problem.maxMovesPerHost > 0 || problem.maxMoves > 0
-        let lpColumns = options.goal == .balance ? (capped ? 200_000 : 40_000) : 0
         let model = binaries <= max(options.exactBinaryLimit, lpColumns) ? ExactModel(problem) : nil
         var bound: Double? = nil
         if let model, model.binaries > 0 && model.binaries <= options.exactBinaryLimit && monotonicSeconds() < deadline {
@@ -142,39 +178,9 @@ public struct Optimizer: Sendable {
                 methods.append("LP-guided start")
             }
         }
-        // The reduced model for that start when the full one is too large: from the mandatory
-        // moves' state, on each host above its balanced level (CPU and memory) the 40 movable VMs
-        // cheapest to copy per MHz, each free over the four coolest hosts it may run on. Its LP
-        // optimum is no bound and, so restricted, no good placement by itself (at 64 × 4,000 its
-        // rounding is 3.5 times the plan's objective), but the search from it ends in another basin,
-        // better there by 2.3 % without caps and 0.7 % with (measured). Up to 5,000 VMs: its LP
-        // takes about 1 s at 64 × 4,000, which 96 × 10,000's 2-s budget has no room for.
-        func reducedModel() -> ExactModel? {
-            guard problem.vmCount <= 5_000 else { return nil }
-            let s = mandatoryOnly.state
-            let p = problem
-            let targets = (0..<p.hostCount).filter { p.isTarget[$0] }
-            let hot = Set(targets.filter { s.pressure($0) > 0 })
-            let coolest = targets.sorted { (s.pressure($0), $0) < (s.pressure($1), $1) }
-            var vms: [Int] = []
-            var destinations = [[Int]](repeating: [], count: p.vmCount)
-            var columns = 0
-            var onHost = [[Int]](repeating: [], count: p.hostCount)
-            for v in 0..<p.vmCount where p.movable[v] && hot.contains(s.host[v]) { onHost[s.host[v]].append(v) }
-            let picked = onHost.flatMap { $0.sorted { (p.moveCost[$0] / max(p.demand[$0], 1), $0) < (p.moveCost[$1] / max(p.demand[$1], 1), $1) }.prefix(40) }.sorted()
-            for v in picked {
-                destinations[v] = Array(coolest.lazy.filter { $0 != s.host[v] && p.canHost(v, $0) }.prefix(4))
-                guard !destinations[v].isEmpty else { continue }
-                vms.append(v)
-                columns += destinations[v].count + 1
-            }
-            guard !vms.isEmpty, columns <= 40_000 else { return nil }
-            return ExactModel(p, neighbourhood: .init(current: s.host, vms: vms, hosts: targets, destinations: destinations))
-        }
-
         // Lower bound: the best of the relaxations that are affordable.
         bounds: if options.goal == .balance {
-            if let b = LowerBound.separable(problem, deadline: deadline + 1) { bound = max(bound ?? b, b) }
+            if let b = separable?.value { bound = max(bound ?? b, b) }
             if let model, !proven && model.binaries > 0 {
                 // Without the LP optimum there is no LP-guided start: the plan then depends on the clock.
                 guard monotonicSeconds() < deadline else { cutByClock = true; break bounds }
@@ -207,11 +213,6 @@ public struct Optimizer: Sendable {
                 }
                 if r.status == .optimal, let value = r.objective { bound = max(bound ?? value, value) }
                 if r.hasSolution { guidedStart(model, r) }
-            } else if model == nil && monotonicSeconds() < deadline, let reduced = reducedModel() {
-                // Too many columns for the full LP: a reduced model's LP optimum as the second start.
-                let r = reduced.program.relaxation.solve(SolveOptions(timeLimit: max(0.05, 0.5 * (deadline - monotonicSeconds()))))
-                if r.status == .timeLimit || r.status == .feasible { cutByClock = true }
-                if r.status == .optimal { guidedStart(reduced, r) }
             }
         }
         if let b = bound {

@@ -350,6 +350,38 @@ struct BruteForce {
         #expect(bound > separable * 1.05 && bound <= plan.achieved + 1e-6)
     }
 
+    /// The separable relaxation's optimum, which starts the search: shares of leaving within [0, 1],
+    /// only for VMs on hosts above their level, their copying cost within the bound; the plan starts
+    /// from it (below column generation's sizes), keeps every rule, and stays at or above the bound.
+    @Test func relaxationSharesStartThePlan() throws {
+        for (seed, cap) in [(1, 0), (2, 6)] {
+            var inv = try InventoryGenerator(hosts: 6, vms: 80, seed: UInt64(seed)).generate(db: db)
+            inv.cluster.balance.maxMovesPerHost = cap
+            let options = PlanOptions(timeLimit: 60, exactBinaryLimit: 0)
+            let problem = try PlacementProblem(inventory: inv, db: db, options: options)
+            #expect(ExactModel.binaryCount(problem) <= 10_000)
+            let (value, leaving) = try #require(LowerBound.separableShares(problem, deadline: monotonicSeconds() + 60))
+            let state = PlacementState(problem: problem)
+            var copying = 0.0
+            for v in 0..<problem.vmCount {
+                #expect(leaving[v] >= -1e-9 && leaving[v] <= 1 + 1e-9, "share \(leaving[v]) of VM \(v)")
+                if leaving[v] > 1e-9 {
+                    let h = problem.home[v]
+                    let above = state.load[h] > problem.targetLoad * problem.cpuCapacity[h]
+                        || state.activeMemory[h] > problem.targetMemory * problem.hostMemory[h]
+                    #expect(above, "VM \(v) leaves host \(h), which is below its level")
+                }
+                copying += problem.moveCost[v] * leaving[v]
+            }
+            #expect(leaving.contains { $0 >= 0.5 })
+            #expect(copying <= value + 1e-6 * max(1, value), "copying \(copying) above the bound \(value)")
+            let plan = try Optimizer(db: db).plan(inv, options: options)
+            #expect(plan.method.contains("relaxation-guided start") && plan.violations.isEmpty, "\(plan.method)")
+            let bound = try #require(plan.lowerBound)
+            #expect(bound >= value - 1e-6 * max(1, value) && bound <= plan.achieved + 1e-6)
+        }
+    }
+
     /// An exact MILP the clock stops (the example cluster's 167 binaries are not proven in seconds)
     /// leaves time for the LP relaxation: the plan keeps the same lower bound as without the MILP,
     /// and its status says the clock cut the search short.
