@@ -10,9 +10,10 @@ enum LowerBound {
     /// movable VMs. Each host is then an independent LP over the fractions of its VMs that leave
     /// (solved in parallel); evacuations add their forced costs. Caps on moves per host are kept,
     /// and with them the deficit side counts too: the L1 deviation is also twice the total
-    /// deficit, and a host below its level can take in only a few VMs (`deficitFloors`), so the
-    /// total excess term is at least that floor; this, like a plan-wide cap, couples the hosts
-    /// into one LP.
+    /// deficit, and a host below its level can take in only a few VMs (`deficitFloors`), and only
+    /// VMs that leave somewhere (``Transport``: classes of leaving VMs sent to the hosts, every
+    /// move touching two hosts' caps), so the total excess term is at least the deficit left; this,
+    /// like a plan-wide cap, couples the hosts into one LP.
     static func separable(_ p: PlacementProblem, deadline: Double) -> Double? {
         separableShares(p, deadline: deadline)?.value
     }
@@ -27,7 +28,7 @@ enum LowerBound {
             if p.movable[v] && !p.allowed[v].isEmpty { onHost[p.home[v]].append(v) }
         }
         // Everything a relaxation of the final state needs per target host.
-        struct HostLP { var excess: Double; var over: Double; var memExcess: Double; var vms: [Int] }
+        struct HostLP { var host: Int; var excess: Double; var over: Double; var memExcess: Double; var vms: [Int] }
         var hosts: [HostLP] = []
         var load = [Double](repeating: 0, count: p.hostCount), mem = load
         for v in 0..<p.vmCount { load[p.home[v]] += p.demand[v]; mem[p.home[v]] += p.activeMemory[v] }
@@ -36,7 +37,7 @@ enum LowerBound {
             let o = load[h] - (1 - p.headroom) * p.cpuCapacity[h]
             let m = (mem[h] - p.targetMemory * p.hostMemory[h]) * p.memoryScale
             if (e > 0 && p.balanceWeight > 0) || (o > 0 && p.overWeight > 0) || (m > 0 && p.memoryWeight > 0) {
-                hosts.append(HostLP(excess: max(0, e), over: max(0, o), memExcess: max(0, m), vms: onHost[h]))
+                hosts.append(HostLP(host: h, excess: max(0, e), over: max(0, o), memExcess: max(0, m), vms: onHost[h]))
             }
         }
         let scaledMemory = p.activeMemory.map { $0 * p.memoryScale }
@@ -48,36 +49,54 @@ enum LowerBound {
             var objective: [LinearProgram.Term] = []
             var everyMove: [LinearProgram.Term] = []
             var totals: [[LinearProgram.Term]] = [[], []]
+            var z: [[LinearProgram.Variable]] = []
             for part in parts {
-                var z: [LinearProgram.Variable] = []
+                var row: [LinearProgram.Variable] = []
                 for v in part.vms {
                     let x = lp.addVariable(lower: 0, upper: 1)
-                    z.append(x)
+                    row.append(x)
                     shares.append((v, x))
                     objective.append(.init(x, p.moveCost[v]))
                     everyMove.append(.init(x, 1))
                 }
-                // s ≥ excess − Σ demand·z, and the same for headroom and memory. With floors, the CPU
-                // (total 0) and memory (total 1) slacks are summed into their totals instead.
+                z.append(row)
+            }
+            // With per-host caps, the moves themselves: every counted VM may leave (those of hosts
+            // below their level too: a chain of moves can fill one deficit through another host), and
+            // the VMs arriving at a host come from classes of the VMs that leave.
+            let flows = floors != nil ? Transport(p, &lp, shares: shares, objective: &objective, everyMove: &everyMove,
+                                                  scaledMemory: scaledMemory) : nil
+            for (k, part) in parts.enumerated() {
+                // s ≥ excess − Σ demand·z (+ what arrives, at its class's least size), and the same for
+                // headroom and memory. With floors, the CPU (total 0) and memory (total 1) slacks are
+                // summed into their totals instead.
                 for (total, weight, amount, size) in [(0, 2 * p.balanceWeight, part.excess, p.demand),
                                                       (nil, p.overWeight, part.over, p.demand),
                                                       (1, 2 * p.memoryWeight, part.memExcess, scaledMemory)]
                 where weight > 0 && amount > 0 {
                     let slack = lp.addVariable(lower: 0)
                     if floors != nil, let total { totals[total].append(.init(slack, 1)) } else { objective.append(.init(slack, weight)) }
-                    lp.addConstraint([.init(slack, 1)] + zip(z, part.vms).map { .init($0, size[$1]) }, .greaterOrEqual, amount)
+                    let arriving = flows?.arriving(at: part.host, memory: total == 1, largest: false) ?? []
+                    lp.addConstraint([.init(slack, 1)] + zip(z[k], part.vms).map { .init($0, size[$1]) } + arriving.map { .init($0.variable, -$0.coefficient) },
+                                     .greaterOrEqual, amount)
                 }
-                if p.maxMovesPerHost > 0 && !z.isEmpty {
-                    lp.addConstraint(z.map { .init($0, 1) }, .lessOrEqual, Double(p.maxMovesPerHost))
+                if p.maxMovesPerHost > 0 && flows == nil && !z[k].isEmpty {
+                    lp.addConstraint(z[k].map { .init($0, 1) }, .lessOrEqual, Double(p.maxMovesPerHost))
                 }
             }
             if let floors {
-                // t ≥ Σ slacks and t ≥ floor: the total excess left, which the total deficit left equals.
+                // t ≥ Σ slacks and t ≥ floor: the total excess left, which the total deficit left equals;
+                // and t ≥ the deficit the moves leave.
                 for (total, weight, floor) in [(0, 2 * p.balanceWeight, floors.cpu), (1, 2 * p.memoryWeight, floors.memory)] where weight > 0 {
                     let t = lp.addVariable(lower: max(0, floor))
                     objective.append(.init(t, weight))
                     if !totals[total].isEmpty { lp.addConstraint([.init(t, 1)] + totals[total].map { .init($0.variable, -1) }, .greaterOrEqual, 0) }
+                    if let flows {
+                        let left = flows.deficitsLeft(&lp, memory: total == 1, load: total == 1 ? mem : load)
+                        if !left.isEmpty { lp.addConstraint([.init(t, 1)] + left.map { .init($0, -1) }, .greaterOrEqual, 0) }
+                    }
                 }
+                flows?.capHosts(&lp)
             }
             if let cap = planCap, !everyMove.isEmpty { lp.addConstraint(everyMove, .lessOrEqual, Double(cap)) }
             lp.setObjective(objective)
@@ -156,4 +175,115 @@ func concurrentMap<T>(_ count: Int, _ body: (Int) -> T) -> [T] {
         DispatchQueue.concurrentPerform(iterations: count) { i in slots[i] = run(i) }
     }
     return out.map { $0! }
+}
+
+/// The moves of a capped relaxation, aggregated: every counted VM that may move may leave (those
+/// of hosts above their level one by one, with their shares; the others by host and class, at
+/// their group's least cost and sizes), and what arrives at each host comes from classes of those
+/// VMs (by CPU demand, each class within `ratio` of its largest), at most `maxMovesPerHost` moves
+/// touching any host. A class sends no more VMs than leave from it; an arrival counts at its
+/// class's largest size where it fills a deficit and at its least where it adds to an excess, so
+/// the LP stays a relaxation. A VM that leaves deepens its host's deficit by its size (a chain of
+/// moves can fill one deficit through another host).
+struct Transport {
+    struct Class { var supply: [LinearProgram.Term] = []; var cpu: (least: Double, most: Double); var memory: (least: Double, most: Double) }
+    let p: PlacementProblem
+    let scaledMemory: [Double]
+    var classes: [Class] = []
+    /// Per host, its arrivals: (class, variable).
+    var arrivals: [[(c: Int, y: LinearProgram.Variable)]]
+    /// Per host, what may leave it: a variable (a share, or a count of a group) and its CPU and memory per unit.
+    var departures: [[(x: LinearProgram.Variable, cpu: Double, memory: Double, count: Double)]]
+
+    init(_ p: PlacementProblem, _ lp: inout LinearProgram, shares: [(vm: Int, x: LinearProgram.Variable)],
+         objective: inout [LinearProgram.Term], everyMove: inout [LinearProgram.Term], scaledMemory: [Double], ratio: Double = 1.1) {
+        self.p = p
+        self.scaledMemory = scaledMemory
+        arrivals = .init(repeating: [], count: p.hostCount)
+        departures = .init(repeating: [], count: p.hostCount)
+        var share = [LinearProgram.Variable?](repeating: nil, count: p.vmCount)
+        for (v, x) in shares { share[v] = x }
+        let movers = (0..<p.vmCount).filter { v in
+            share[v] != nil ? p.counted(v) : p.isTarget[p.home[v]] && p.movable[v] && !p.allowed[v].isEmpty && p.counted(v)
+        }.sorted { (p.demand[$0], $1) > (p.demand[$1], $0) }
+        // Classes by CPU demand.
+        var classOf = [Int](repeating: -1, count: p.vmCount)
+        var members: [[Int]] = []
+        for v in movers {
+            if let first = members.last?.first, p.demand[v] * ratio >= p.demand[first] { members[members.count - 1].append(v) } else { members.append([v]) }
+            classOf[v] = members.count - 1
+        }
+        classes = members.map { m in
+            let memories = m.map { scaledMemory[$0] }
+            return Class(cpu: (p.demand[m.last!], p.demand[m.first!]), memory: (memories.min()!, memories.max()!))
+        }
+        // Departures: shares one by one; the rest grouped by home host and class.
+        var groups: [[Int]: [Int]] = [:]
+        for v in movers {
+            if let x = share[v] {
+                departures[p.home[v]].append((x, p.demand[v], scaledMemory[v], 1))
+                classes[classOf[v]].supply.append(.init(x, -1))
+            } else {
+                groups[[p.home[v], classOf[v]], default: []].append(v)
+            }
+        }
+        for key in groups.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+            let group = groups[key]!
+            let w = lp.addVariable(lower: 0, upper: Double(group.count))
+            objective.append(.init(w, group.map { p.moveCost[$0] }.min()!))
+            everyMove.append(.init(w, 1))
+            departures[key[0]].append((w, group.map { p.demand[$0] }.min()!, group.map { scaledMemory[$0] }.min()!, Double(group.count)))
+            classes[key[1]].supply.append(.init(w, -1))
+        }
+        for c in classes.indices {
+            var hosts = Set<Int>()
+            for v in members[c] { hosts.formUnion(p.allowed[v]) }
+            var flow: [LinearProgram.Term] = []
+            for h in hosts.sorted() where p.isTarget[h] {
+                let y = lp.addVariable(lower: 0)
+                arrivals[h].append((c, y))
+                flow.append(.init(y, 1))
+            }
+            if !flow.isEmpty { lp.addConstraint(flow + classes[c].supply, .lessOrEqual, 0) }
+        }
+    }
+
+    /// What arrives at `h`, CPU or (scaled) memory, at each class's largest or least size.
+    func arriving(at h: Int, memory: Bool, largest: Bool) -> [(variable: LinearProgram.Variable, coefficient: Double)] {
+        arrivals[h].map { a in
+            let range = memory ? classes[a.c].memory : classes[a.c].cpu
+            return (a.y, largest ? range.most : range.least)
+        }
+    }
+
+    /// Per target host, a variable at least the deficit it keeps (CPU or scaled memory): its deficit
+    /// now, plus what leaves, less what arrives at most and what uncounted moves (evacuations) could
+    /// bring. Returns the variables, to be summed.
+    func deficitsLeft(_ lp: inout LinearProgram, memory: Bool, load: [Double]) -> [LinearProgram.Variable] {
+        var exempt = [Double](repeating: 0, count: p.hostCount)
+        for v in 0..<p.vmCount where !p.counted(v) && p.movable[v] {
+            for h in p.allowed[v] where h != p.home[v] { exempt[h] += memory ? scaledMemory[v] : p.demand[v] }
+        }
+        var out: [LinearProgram.Variable] = []
+        for h in 0..<p.hostCount where p.isTarget[h] {
+            let deficit = memory ? (p.targetMemory * p.hostMemory[h] - load[h]) * p.memoryScale : p.targetLoad * p.cpuCapacity[h] - load[h]
+            let leaving = departures[h].map { (x: $0.x, size: memory ? $0.memory : $0.cpu, count: $0.count) }
+            let most = leaving.reduce(0.0) { $0 + $1.size * $1.count }
+            guard deficit + most - exempt[h] > 0 else { continue }
+            let left = lp.addVariable(lower: 0)
+            lp.addConstraint([.init(left, 1)] + leaving.map { .init($0.x, -$0.size) }
+                             + arriving(at: h, memory: memory, largest: true).map { .init($0.variable, $0.coefficient) },
+                             .greaterOrEqual, deficit - exempt[h])
+            out.append(left)
+        }
+        return out
+    }
+
+    /// At most `maxMovesPerHost` counted moves touch each host, leaving or arriving.
+    func capHosts(_ lp: inout LinearProgram) {
+        for h in 0..<p.hostCount where p.isTarget[h] {
+            let terms = departures[h].map { LinearProgram.Term($0.x, 1) } + arrivals[h].map { LinearProgram.Term($0.y, 1) }
+            if !terms.isEmpty { lp.addConstraint(terms, .lessOrEqual, Double(p.maxMovesPerHost)) }
+        }
+    }
 }
