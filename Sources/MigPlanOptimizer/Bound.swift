@@ -204,7 +204,7 @@ struct Transport {
         var share = [LinearProgram.Variable?](repeating: nil, count: p.vmCount)
         for (v, x) in shares { share[v] = x }
         let movers = (0..<p.vmCount).filter { v in
-            share[v] != nil ? p.counted(v) : p.isTarget[p.home[v]] && p.movable[v] && !p.allowed[v].isEmpty && p.counted(v)
+            share[v] != nil || (p.isTarget[p.home[v]] && p.movable[v] && !p.allowed[v].isEmpty && p.counted(v))
         }.sorted { (p.demand[$0], $1) > (p.demand[$1], $0) }
         // Classes by CPU demand.
         var classOf = [Int](repeating: -1, count: p.vmCount)
@@ -257,11 +257,12 @@ struct Transport {
     }
 
     /// Per target host, a variable at least the deficit it keeps (CPU or scaled memory): its deficit
-    /// now, plus what leaves, less what arrives at most and what uncounted moves (evacuations) could
-    /// bring. Returns the variables, to be summed.
+    /// now, plus what leaves, less what arrives at most and what moves outside the transport
+    /// (evacuations, hosts powered off) could bring. Returns the variables, to be summed.
     func deficitsLeft(_ lp: inout LinearProgram, memory: Bool, load: [Double]) -> [LinearProgram.Variable] {
         var exempt = [Double](repeating: 0, count: p.hostCount)
-        for v in 0..<p.vmCount where !p.counted(v) && p.movable[v] {
+        // Evacuations, and (counted, but outside the transport) the VMs of hosts being powered off.
+        for v in 0..<p.vmCount where (!p.counted(v) || !p.isTarget[p.home[v]]) && p.movable[v] {
             for h in p.allowed[v] where h != p.home[v] { exempt[h] += memory ? scaledMemory[v] : p.demand[v] }
         }
         var out: [LinearProgram.Variable] = []

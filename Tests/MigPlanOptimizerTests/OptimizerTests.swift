@@ -454,6 +454,17 @@ struct BruteForce {
             let brute = try #require(BruteForce(inventory: inv, problem: p).optimum())
             #expect(bound <= brute.value + 1e-6, "case \(k): bound \(bound) above the optimum \(brute.value)")
         }
+        // A host being powered off: its VMs count against the caps but fill the empty host's deficit.
+        let hosts = [("h1", sky, 8, 64.0, "connected"), ("h2", sky, 8, 64.0, "connected"), ("h3", sky, 8, 64.0, "connected")]
+        let vms: [(String, String, Int, Double, Double, Double)] = [("a", "h2", 2, 1000, 4, 5), ("b", "h2", 2, 1000, 4, 5), ("c", "h3", 2, 1500, 4, 5)]
+        let inv = try Inventory.parse(smallInventory(hosts: hosts, vms: vms, balance: ", maxMovesPerHost: 1"),
+                                      file: "poweroff.yaml", baseDirectory: "/", db: db)
+        var options = PlanOptions()
+        options.powerOff = ["h3"]
+        let p = try PlacementProblem(inventory: inv, db: db, options: options)
+        let bound = try #require(LowerBound.separable(p, deadline: monotonicSeconds() + 10))
+        let brute = try #require(BruteForce(inventory: inv, problem: p).optimum())
+        #expect(bound <= brute.value + 1e-6, "power-off: bound \(bound) above the optimum \(brute.value)")
     }
 
     /// Runs `step` after `prepare` on four generated clusters with rules, caps and budgets varied:
