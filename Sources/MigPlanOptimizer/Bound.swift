@@ -194,6 +194,9 @@ struct Transport {
     var arrivals: [[(c: Int, y: LinearProgram.Variable)]]
     /// Per host, what may leave it: a variable (a share, or a count of a group) and its CPU and memory per unit.
     var departures: [[(x: LinearProgram.Variable, cpu: Double, memory: Double, count: Double)]]
+    /// Per host, the CPU and (scaled) memory that moves outside the transport could bring: evacuations,
+    /// and the (counted) VMs of hosts being powered off.
+    var exempt: (cpu: [Double], memory: [Double])
 
     init(_ p: PlacementProblem, _ lp: inout LinearProgram, shares: [(vm: Int, x: LinearProgram.Variable)],
          objective: inout [LinearProgram.Term], everyMove: inout [LinearProgram.Term], scaledMemory: [Double], ratio: Double = 1.1) {
@@ -201,6 +204,13 @@ struct Transport {
         self.scaledMemory = scaledMemory
         arrivals = .init(repeating: [], count: p.hostCount)
         departures = .init(repeating: [], count: p.hostCount)
+        exempt = (.init(repeating: 0, count: p.hostCount), .init(repeating: 0, count: p.hostCount))
+        for v in 0..<p.vmCount where (!p.counted(v) || !p.isTarget[p.home[v]]) && p.movable[v] {
+            for h in p.allowed[v] where h != p.home[v] {
+                exempt.cpu[h] += p.demand[v]
+                exempt.memory[h] += scaledMemory[v]
+            }
+        }
         var share = [LinearProgram.Variable?](repeating: nil, count: p.vmCount)
         for (v, x) in shares { share[v] = x }
         let movers = (0..<p.vmCount).filter { v in
@@ -260,11 +270,7 @@ struct Transport {
     /// now, plus what leaves, less what arrives at most and what moves outside the transport
     /// (evacuations, hosts powered off) could bring. Returns the variables, to be summed.
     func deficitsLeft(_ lp: inout LinearProgram, memory: Bool, load: [Double]) -> [LinearProgram.Variable] {
-        var exempt = [Double](repeating: 0, count: p.hostCount)
-        // Evacuations, and (counted, but outside the transport) the VMs of hosts being powered off.
-        for v in 0..<p.vmCount where (!p.counted(v) || !p.isTarget[p.home[v]]) && p.movable[v] {
-            for h in p.allowed[v] where h != p.home[v] { exempt[h] += memory ? scaledMemory[v] : p.demand[v] }
-        }
+        let exempt = memory ? self.exempt.memory : self.exempt.cpu
         var out: [LinearProgram.Variable] = []
         for h in 0..<p.hostCount where p.isTarget[h] {
             let deficit = memory ? (p.targetMemory * p.hostMemory[h] - load[h]) * p.memoryScale : p.targetLoad * p.cpuCapacity[h] - load[h]

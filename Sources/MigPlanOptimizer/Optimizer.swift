@@ -81,7 +81,8 @@ public struct Optimizer: Sendable {
         // masters there (7–9 s).
         let binaries = ExactModel.binaryCount(problem)
         let lpColumns = options.goal == .balance ? (capped ? 200_000 : 40_000) : 0
-        let columnGeneration = binaries > 10_000 && binaries <= lpColumns
+        let directLPColumns = 10_000
+        let columnGeneration = binaries > directLPColumns && binaries <= lpColumns
         // The separable relaxation (the bound), solved first: where its optimum sends VMs away from
         // their home hosts, they leave before the search, each for its best destination, largest
         // first. It picks, for the excess each host must shed, the VMs cheapest to copy, which the
@@ -94,19 +95,12 @@ public struct Optimizer: Sendable {
         if let separable, !columnGeneration {
             // A VM leaving a host its home VMs overfill moves for capacity (as a mandatory move would).
             let initial = PlacementState(problem: problem)
-            let overfull = (0..<problem.hostCount).map { h in
-                initial.configured[h] > problem.memoryCapacity[h] + 1e-6 || initial.reserved[h] > problem.cpuCapacity[h] + 1e-6
-            }
+            let overfull = (0..<problem.hostCount).map(initial.overCapacity)
             let out = (0..<problem.vmCount).filter { separable.leaving[$0] >= 0.5 && state.host[$0] == problem.home[$0] }
                 .sorted { (problem.demand[$0], $1) > (problem.demand[$1], $0) }
             for v in out {
-                var best: (host: Int, delta: Double)? = nil
-                for h in problem.allowed[v] where h != state.host[v] && state.canMove(v, to: h) {
-                    let d = state.delta(v, to: h)
-                    if best == nil || d < best!.delta - 1e-9 { best = (h, d) }
-                }
-                if let best {
-                    state.move(v, to: best.host)
+                if let (h, _) = search.bestDestination(state, v) {
+                    state.move(v, to: h)
                     search.reasons[v] = overfull[problem.home[v]] ? .capacity : .balance
                 }
             }
@@ -185,7 +179,7 @@ public struct Optimizer: Sendable {
                 // Without the LP optimum there is no LP-guided start: the plan then depends on the clock.
                 guard monotonicSeconds() < deadline else { cutByClock = true; break bounds }
                 let r: LPSolution
-                if model.binaries <= 10_000 {
+                if model.binaries <= directLPColumns {
                     // Small: lp_solve on the whole LP (16 × 400: 0.1 s). Its optimum, reached from
                     // lp_solve's own start, is another vertex than column generation's from the plan,
                     // and a start further from the plan (measured over three seeds at 16 × 400: sums of

@@ -135,6 +135,11 @@ public struct PlacementState: Sendable {
 
     /// How far host `h` is above its balanced level, CPU and active memory weighted as in the
     /// objective (negative: below it).
+    /// Whether host `h` holds more configured memory or CPU reservation than it has.
+    func overCapacity(_ h: Int) -> Bool {
+        configured[h] > problem.memoryCapacity[h] + 1e-6 || reserved[h] > problem.cpuCapacity[h] + 1e-6
+    }
+
     func pressure(_ h: Int) -> Double {
         let p = problem
         return p.balanceWeight * (load[h] - p.targetLoad * p.cpuCapacity[h])

@@ -175,7 +175,7 @@ struct Search {
         }
         // 3. Capacity: shed the cheapest VMs per MiB or MHz until each host fits.
         for h in 0..<p.hostCount where p.isTarget[h] {
-            while s.configured[h] > p.memoryCapacity[h] + 1e-6 || s.reserved[h] > p.cpuCapacity[h] + 1e-6 {
+            while s.overCapacity(h) {
                 let memoryShort = s.configured[h] > p.memoryCapacity[h] + 1e-6
                 let candidates = (0..<p.vmCount).filter { s.host[$0] == h && p.movable[$0] }.sorted {
                     let a = p.moveCost[$0] / max(1, memoryShort ? p.memory[$0] : p.reservation[$0])

@@ -84,9 +84,7 @@ extension Search {
                     s.move(v, to: placed[v])
                 }
                 guard !undo.isEmpty else { continue }
-                let fit = batch[i].allSatisfy { h in
-                    s.configured[h] <= p.memoryCapacity[h] + 1e-6 && s.reserved[h] <= p.cpuCapacity[h] + 1e-6
-                }
+                let fit = batch[i].allSatisfy { !s.overCapacity($0) }
                 if fit && s.objective < before - 1e-7 && s.capsAndBudgetsHold(comparedTo: start) && s.brokenHardRules().isEmpty {
                     improved += 1
                     for (v, _) in undo {
