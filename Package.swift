@@ -114,7 +114,7 @@ let package = Package(
         .testTarget(name: "MigPlanMigrationTests", dependencies: ["MigPlanMigration", "MigPlanInventory", "MigPlanCPU"]),
         .testTarget(name: "MigPlanOptimizerTests", dependencies: ["MigPlanOptimizer", "MigPlanLP", "MigPlanMigration", "MigPlanInventory", "MigPlanCPU"]),
         .testTarget(name: "MigPlanReportsTests", dependencies: ["MigPlanReports", "MigPlanLicensing", "MigPlanOptimizer", "MigPlanInventory", "MigPlanCPU"]),
-        .testTarget(name: "MigPlanROADEFTests", dependencies: ["MigPlanROADEF", "MigPlanOptimizer", "MigPlanCPU"]),
+        .testTarget(name: "MigPlanROADEFTests", dependencies: ["MigPlanROADEF", "MigPlanOptimizer", "MigPlanLP", "MigPlanCPU"]),
         .testTarget(name: "MigPlanCLITests", dependencies: ["migplan"]),
     ],
     swiftLanguageModes: [.v6]

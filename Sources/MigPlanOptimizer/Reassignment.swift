@@ -245,7 +245,13 @@ public struct ReassignmentOptions: Sendable, Hashable {
     /// End with exact rounds (lp_solve) that send moved items back to their initial hosts where that
     /// pays, several at once (5 % of the time; with a move budget, 10 work-limited rounds).
     public var exactReturns: Bool
-    public init(timeLimit: Double = 60, moveBudget: Int? = nil, seed: UInt64 = 1, workers: Int = 2, exactReturns: Bool = true) {
+    /// Size-window descents (see ``ReassignmentModel/optimize(_:logger:)``) on half the workers for the
+    /// first 95 % of the walk time: `nil` decides by size (at most 100,000 item × host pairs, and no move
+    /// budget, since the windows' stages end on the clock).
+    public var sizeWindows: Bool?
+    public init(timeLimit: Double = 60, moveBudget: Int? = nil, seed: UInt64 = 1, workers: Int = 2, exactReturns: Bool = true,
+                sizeWindows: Bool? = nil) {
+        self.sizeWindows = sizeWindows
         self.exactReturns = exactReturns
         self.timeLimit = timeLimit
         self.moveBudget = moveBudget
