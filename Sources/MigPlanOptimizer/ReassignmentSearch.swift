@@ -400,19 +400,35 @@ final class ReassignmentEngine {
                 return true
             }
         }()
-        if !feasible { return nil }
-        if !spreadHolds(g, from: domain[a], to: domain[b]) { return nil }
+        if !feasible || !shiftKeepsGroupRules(i, from: a, to: b) { return nil }
+        let delta = costOf(host: a, usage: scratchA) - hostCost[a] + costOf(host: b, usage: scratchB) - hostCost[b]
+        return delta + shiftMoveCost(i, from: a, to: b)
+    }
+
+    /// Spread and dependencies after item `i` goes from host `a` to `b` (the group rules a single shift
+    /// can break besides distinct hosts).
+    @inline(__always)
+    func shiftKeepsGroupRules(_ i: Int, from a: Int, to b: Int) -> Bool {
+        let g = Int(group[i])
+        if !spreadHolds(g, from: domain[a], to: domain[b]) { return false }
         let za = Int(zone[a]), zb = Int(zone[b])
         if hasDependencies && za != zb {
             if zoneCount[g * nz + za] == 1 {
-                for t in dependents[g] where zoneCount[Int(t) * nz + za] > 0 { return nil }
+                for t in dependents[g] where zoneCount[Int(t) * nz + za] > 0 { return false }
             }
             if zoneCount[g * nz + zb] == 0 {
-                for d in dependsOn[g] where Int(d) != g && zoneCount[Int(d) * nz + zb] == 0 { return nil }
+                for d in dependsOn[g] where Int(d) != g && zoneCount[Int(d) * nz + zb] == 0 { return false }
             }
         }
-        var delta = costOf(host: a, usage: scratchA) - hostCost[a]
-        delta += costOf(host: b, usage: scratchB) - hostCost[b]
+        return true
+    }
+
+    /// Change of the move costs (the item's own, its group's largest moved count, host to host) when
+    /// item `i` goes from host `a` to `b`.
+    @inline(__always)
+    func shiftMoveCost(_ i: Int, from a: Int, to b: Int) -> Int64 {
+        let o = Int(initial[i]), g = Int(group[i])
+        var delta: Int64 = 0
         let was = a != o, will = b != o
         if was != will {
             delta += will ? itemMoveCost[i] : -itemMoveCost[i]

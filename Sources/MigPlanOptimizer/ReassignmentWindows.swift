@@ -153,33 +153,12 @@ extension ReassignmentEngine {
     /// departure's (`leave`) computed once per item.
     @inline(__always)
     func cachedShift(_ i: Int, to b: Int, leave: Int64) -> Int64? {
-        let a = Int(assign[i]), o = Int(initial[i]), g = Int(group[i])
+        let a = Int(assign[i]), g = Int(group[i])
         if a == b { return nil }
         if distinct[g] && occupied[g * nh + b] != 0 { return nil }
         let arrive = arrival(i, b)
-        if arrive == .max { return nil }
-        if !spreadHolds(g, from: domain[a], to: domain[b]) { return nil }
-        let za = Int(zone[a]), zb = Int(zone[b])
-        if hasDependencies && za != zb {
-            if zoneCount[g * nz + za] == 1 {
-                for t in dependents[g] where zoneCount[Int(t) * nz + za] > 0 { return nil }
-            }
-            if zoneCount[g * nz + zb] == 0 {
-                for d in dependsOn[g] where Int(d) != g && zoneCount[Int(d) * nz + zb] == 0 { return nil }
-            }
-        }
-        var delta = leave + arrive
-        let was = a != o, will = b != o
-        if was != will {
-            delta += will ? itemMoveCost[i] : -itemMoveCost[i]
-            if weightGroupMove != 0 {
-                let newMax = will ? max(maxMoved, moved[g] + 1)
-                    : (moved[g] == maxMoved && movedHistogram[Int(maxMoved)] == 1 ? maxMoved - 1 : maxMoved)
-                delta += weightGroupMove * Int64(newMax - maxMoved)
-            }
-        }
-        if weightHostMove != 0 { delta += moveCost(o, b) - moveCost(o, a) }
-        return delta
+        if arrive == .max || !shiftKeepsGroupRules(i, from: a, to: b) { return nil }
+        return leave + arrive + shiftMoveCost(i, from: a, to: b)
     }
 
     /// The most the move costs can fall when item `e` moves (it going home, or nearer home).
