@@ -30,15 +30,21 @@ extension ReassignmentEngine {
         /// Items largest first, and each item's place in that order.
         var order: [Int32]
         var rank: [Int32]
+        /// The model's load cost weights (restored after each kick).
         var originalWeights: [Int64]
+        /// The cheapest assignment seen under the true weights.
         var best: Int64
         var bestAssign: [Int32]
         var deadline: Double
+        /// Scratch: hosts in random order; a rearrangement's moves (item, previous host) for undoing
+        /// it; the hosts' stamps before it.
         var hostOrder: [Int]
         var moveLog: [(Int32, Int32)] = []
-        var weighted = false
-        var bprIterations = 300
         var savedVersions: [UInt64] = []
+        /// Whether the load weights are a kick's (costs then are not the model's).
+        var weighted = false
+        /// Rearrangement tries per window step.
+        var bprIterations = 300
     }
 
     func makeWindowSearch(deadline: Double) -> WindowSearch {
@@ -288,8 +294,9 @@ extension ReassignmentEngine {
     }
 
     /// One worker's window search until `deadline`: a beam over the first four slices of the size order
-    /// (15, 8, 4, 2 results carried), then the rest of the items from the best. Leaves the state at the
-    /// best assignment found and returns its cost.
+    /// (15, 8, 4, 2 results carried; half the time), then the rest of the items from the best, then the
+    /// whole window again from the best while time remains. `rearrangements`: tries per window step.
+    /// Leaves the state at the best assignment found and returns its cost.
     func windowSearch(rng: inout SplitMix64, deadline: Double, rearrangements: Int) -> Int64 {
         let start = monotonicSeconds()
         prepareArrivalCache()
