@@ -45,7 +45,8 @@ extension ReassignmentModel {
         var rngs = (0..<workers).map { SplitMix64(seed: options.seed &+ UInt64($0) &* 0x9E37_79B9_7F4A_7C15) }
         var cut = [Bool](repeating: false, count: workers)
         var walkStart = start, walkSpan = walkTime
-        var started = [Bool](repeating: false, count: workers)
+        // Whether every worker already started (the size windows' phase starts them all).
+        var started = false
         let windows = options.sizeWindows ?? (!budgeted && items.count * hosts.count <= 100_000)
         if windows && hosts.count > 1 && !items.isEmpty {
             let fraction = 0.95
@@ -63,7 +64,7 @@ extension ReassignmentModel {
                 }
                 return r
             }
-            for w in 0..<workers { started[w] = true }
+            started = true
             walkStart = monotonicSeconds()
             walkSpan = max(0, start + walkTime - walkStart)
             logger?.debug("size windows done", metadata: ["best": "\(engines.map(\.best))"])
@@ -77,7 +78,7 @@ extension ReassignmentModel {
                 let e = engines[w]
                 var r = streams[w]
                 var timeUp = false
-                if epoch == 0 && !started[w] {
+                if epoch == 0 && !started {
                     // Odd walkers start after best-improvement sweeps, with a long history; even ones
                     // with a short history, and from the initial assignment itself where there are
                     // few enough items for the walk to reach each many times (measured at 20 s:
@@ -650,7 +651,7 @@ final class ReassignmentEngine {
 
     /// Moves the state to `target` (another worker's best) and walks on from there.
     func adopt(_ target: [Int32]) {
-        for i in 0..<ni where assign[i] != target[i] { place(i, on: Int(target[i])) }
+        moveTo(target)
         restartHere()
     }
 

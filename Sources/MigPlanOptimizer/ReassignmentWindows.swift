@@ -44,17 +44,27 @@ extension ReassignmentEngine {
         /// Whether the load weights are a kick's (costs then are not the model's).
         var weighted = false
         /// Rearrangement tries per window step.
-        var bprIterations = 300
+        var rearrangementsPerStep: Int
+        /// Per resource, the load cost no assignment avoids (total demand above total safety capacity).
+        var lowerBounds: [Int64]
     }
 
-    func makeWindowSearch(deadline: Double) -> WindowSearch {
+    func makeWindowSearch(deadline: Double, rearrangementsPerStep: Int = 300) -> WindowSearch {
         var size = [Int64](repeating: 0, count: ni)
         for i in 0..<ni { for r in 0..<nr { size[i] += demand[i * nr + r] } }
+        var lowerBounds = [Int64](repeating: 0, count: nr)
+        for r in 0..<nr {
+            var need: Int64 = 0, room: Int64 = 0
+            for i in 0..<ni { need += demand[i * nr + r] }
+            for h in 0..<nh { room += safety[h * nr + r] }
+            lowerBounds[r] = max(0, need - room) * loadWeight[r]
+        }
         let order = (0..<ni).sorted { (size[$0], $1) > (size[$1], $0) }.map(Int32.init)
         var rank = [Int32](repeating: 0, count: ni)
         for (k, i) in order.enumerated() { rank[Int(i)] = Int32(k) }
         return WindowSearch(order: order, rank: rank, originalWeights: (0..<nr).map { loadWeight[$0] },
-                            best: current, bestAssign: snapshot(), deadline: deadline, hostOrder: Array(0..<nh))
+                            best: current, bestAssign: snapshot(), deadline: deadline, hostOrder: Array(0..<nh),
+                            rearrangementsPerStep: rearrangementsPerStep, lowerBounds: lowerBounds)
     }
 
     /// Rewrites the load cost weights and every cost that depends on them.
@@ -193,7 +203,7 @@ extension ReassignmentEngine {
     /// those whose move pays, then as many as `m` needs to fit. Kept (true) only if every host fits and
     /// the cost went down; otherwise the state is restored.
     func rearrange(_ s: inout WindowSearch, item i: Int, to m: Int, window: Int) -> Bool {
-        if Int(assign[i]) == m || hostItems[m].isEmpty { return false }
+        if Int(assign[i]) == m { return false }
         // Only hosts holding an item of the window (the large items are what the window re-places).
         guard hostItems[m].contains(where: { Int(s.rank[Int($0)]) < window }) else { return false }
         guard evaluateShift(i, to: m, checkCapacity: false) != nil else { return false }
@@ -257,7 +267,7 @@ extension ReassignmentEngine {
         while true {
             let w = min(ni, end)
             if monotonicSeconds() >= s.deadline { return }
-            rearrangements(&s, window: w, iterations: s.bprIterations, rng: &rng)
+            rearrangements(&s, window: w, iterations: s.rearrangementsPerStep, rng: &rng)
             noteBest(&s)
             shiftDescent(&s, window: w, rng: &rng)
             swapDescent(&s, window: w, rng: &rng)
@@ -270,11 +280,11 @@ extension ReassignmentEngine {
     /// The windows from `from` to `to` with the true weights, alternating with kicks: the same windows
     /// from the best assignment with all load weights but one resource's divided by ten (resources in
     /// order of their load cost above its lower bound, the top half). Leaves the best assignment.
-    func reweightedRange(_ s: inout WindowSearch, from: Int, to: Int, rng: inout SplitMix64, lowerBounds: [Int64]) {
+    func reweightedRange(_ s: inout WindowSearch, from: Int, to: Int, rng: inout SplitMix64) {
         var localBest = current, localAssign = snapshot()
         var above = [Int64](repeating: 0, count: nr)
         for h in 0..<nh { for r in 0..<nr { let over = usage[h * nr + r] - safety[h * nr + r]; if over > 0 { above[r] += over * loadWeight[r] } } }
-        let ranked = (0..<nr).sorted { (above[$0] - lowerBounds[$0], $1) > (above[$1] - lowerBounds[$1], $0) }
+        let ranked = (0..<nr).sorted { (above[$0] - s.lowerBounds[$0], $1) > (above[$1] - s.lowerBounds[$1], $0) }
         let rounds = nr / 2 + 1
         for k in 0..<rounds {
             if monotonicSeconds() >= s.deadline { break }
@@ -300,15 +310,7 @@ extension ReassignmentEngine {
     func windowSearch(rng: inout SplitMix64, deadline: Double, rearrangements: Int) -> Int64 {
         let start = monotonicSeconds()
         prepareArrivalCache()
-        var s = makeWindowSearch(deadline: deadline)
-        s.bprIterations = rearrangements
-        var lowerBounds = [Int64](repeating: 0, count: nr)
-        for r in 0..<nr {
-            var need: Int64 = 0, room: Int64 = 0
-            for i in 0..<ni { need += demand[i * nr + r] }
-            for h in 0..<nh { room += safety[h * nr + r] }
-            lowerBounds[r] = max(0, need - room) * loadWeight[r]
-        }
+        var s = makeWindowSearch(deadline: deadline, rearrangementsPerStep: rearrangements)
         let slice = max(1, ni / 7)
         let beamSizes = [15, 8, 4, 2]
         let shares = [0.18, 0.16, 0.06, 0.10]
@@ -326,7 +328,7 @@ extension ReassignmentEngine {
                 let seeds = j == 0 && stage > 0 ? 2 : 1
                 for _ in 0..<seeds {
                     moveTo(beam[min(j, beam.count - 1)].1)
-                    reweightedRange(&s, from: from, to: to, rng: &rng, lowerBounds: lowerBounds)
+                    reweightedRange(&s, from: from, to: to, rng: &rng)
                     next.append((current, snapshot()))
                     if monotonicSeconds() >= stageEnd { break }
                 }
@@ -340,14 +342,14 @@ extension ReassignmentEngine {
         var a = from
         while a < ni && monotonicSeconds() < deadline {
             let b = min(ni, a + slice)
-            reweightedRange(&s, from: a, to: b, rng: &rng, lowerBounds: lowerBounds)
+            reweightedRange(&s, from: a, to: b, rng: &rng)
             a = b
         }
         noteBest(&s)
         // Time left: the whole window again, from the best, with its kicks.
         while monotonicSeconds() < deadline {
             moveTo(s.bestAssign)
-            reweightedRange(&s, from: ni, to: ni, rng: &rng, lowerBounds: lowerBounds)
+            reweightedRange(&s, from: ni, to: ni, rng: &rng)
             noteBest(&s)
         }
         moveTo(s.bestAssign)
