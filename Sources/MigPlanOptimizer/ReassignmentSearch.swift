@@ -9,11 +9,14 @@ extension ReassignmentModel {
     /// evaluated incrementally, some walkers after best-improvement shift sweeps. `workers` walks run
     /// in parallel from derived seeds, in eight epochs; between epochs the short-history walkers take
     /// the best assignment found so far. With ``ReassignmentOptions/sizeWindows`` (by default on
-    /// instances of at most 100,000 item × host pairs, without a move budget) the even workers first
-    /// spend 95 % of the walk time in size-window descents (`ReassignmentEngine.windowSearch`) while
-    /// the odd ones walk; measured at 60 s, a2_2 / a2_3 / a2_5 821 / 1,348 / 373 M → 770 / 1,270 / 321 M,
-    /// while a1_4 (where the walk does better than the windows: 255 M against 272–277 M) stays at 255 M
-    /// because a walker keeps going beside them. At the end, exact rounds (lp_solve MILPs over related moved
+    /// instances of at most 100,000 item × host pairs, without a move budget) the first 95 % of the walk
+    /// time go to size-window descents (`ReassignmentEngine.windowSearch`): on even workers from the
+    /// initial assignment; odd ones first walk for a fifth of the walk time, then run the windows from
+    /// their best. The two kinds of instance need both: on a1_4 and a1_2 the walk settles within 15 s
+    /// at costs the windows alone never reach (a1_4: 255 M against 267 M), and the windows then only
+    /// polish it; on a2_2 / a2_3 / a2_5 the walk is far behind (901 / 1,407 / 379 M after 57 s against
+    /// 736–773 / 1,244–1,310 / 320–323 M), and two window searches from different starts are a best of
+    /// two over a wide spread. At the end, exact rounds (lp_solve MILPs over related moved
     /// items) send back home together the moves that no longer pay. The cheapest result (lowest worker
     /// index on ties) passes ``validate(_:maxViolations:)`` before it is returned.
     public func optimize(_ options: ReassignmentOptions = ReassignmentOptions(), logger: Logger? = nil)
@@ -50,18 +53,23 @@ extension ReassignmentModel {
         let windows = options.sizeWindows ?? (!budgeted && items.count * hosts.count <= 100_000)
         if windows && hosts.count > 1 && !items.isEmpty {
             let fraction = 0.95
+            let switchFraction = 0.2
             let streams = rngs
             let until = start + walkTime * fraction
             rngs = concurrentMap(workers) { w in
                 var r = streams[w]
                 let e = engines[w]
+                let tries = max(5, min(300, Int(options.timeLimit * 5 / 3)))
                 if w % 2 == 0 || workers == 1 {
-                    _ = e.windowSearch(rng: &r, deadline: until, rearrangements: max(5, min(300, Int(options.timeLimit * 5 / 3))))
-                    e.restartHere()
+                    _ = e.windowSearch(rng: &r, deadline: until, rearrangements: tries)
                 } else {
-                    _ = e.begin(rng: &r, deadline: until, limit: Int.max, historyLength: longHistory, sweep: true)
-                    _ = e.walk(rng: &r, deadline: until, limit: Int.max)
+                    let switchAt = start + walkTime * switchFraction
+                    _ = e.begin(rng: &r, deadline: switchAt, limit: Int.max, historyLength: longHistory, sweep: true)
+                    _ = e.walk(rng: &r, deadline: switchAt, limit: Int.max)
+                    e.moveTo(e.bestAssignment)
+                    _ = e.windowSearch(rng: &r, deadline: until, rearrangements: tries)
                 }
+                e.restartHere()
                 return r
             }
             started = true
@@ -212,9 +220,11 @@ final class ReassignmentEngine {
     let hostVersion: UnsafeMutablePointer<UInt64>
     var versionClock: UInt64 = 1
     /// Cost change of each host taking each item (`Int64.max`: does not fit), valid while the host's
-    /// version matches the stamp; allocated by ``prepareArrivalCache()`` (hosts × items entries).
-    var arrivalDelta: UnsafeMutablePointer<Int64>? = nil
-    var arrivalStamp: UnsafeMutablePointer<UInt64>? = nil
+    /// version matches the stamp; allocated by ``prepareArrivalCache()``. Item-major (entry
+    /// `e * nh + h`), figure and stamp side by side: a search over every host for one item reads one
+    /// contiguous run (host-major, each read was a cache miss: a third of the rearrangements' time).
+    struct Arrival { var delta: Int64; var stamp: UInt64 }
+    var arrivals: UnsafeMutablePointer<Arrival>? = nil
 
     private static func buffer<T>(_ values: [T], into list: inout [UnsafeMutableRawPointer]) -> UnsafeMutablePointer<T> {
         let p = UnsafeMutablePointer<T>.allocate(capacity: max(1, values.count))
@@ -227,9 +237,8 @@ final class ReassignmentEngine {
 
     /// Allocates the arrival cache (once).
     func prepareArrivalCache() {
-        if arrivalDelta != nil { return }
-        arrivalDelta = Self.buffer([Int64](repeating: 0, count: nh * ni), into: &buffers)
-        arrivalStamp = Self.buffer([UInt64](repeating: 0, count: nh * ni), into: &buffers)
+        if arrivals != nil { return }
+        arrivals = Self.buffer([Arrival](repeating: Arrival(delta: 0, stamp: 0), count: nh * ni), into: &buffers)
     }
 
     /// Marks every host's cached figures stale (after the cost weights change).

@@ -66,8 +66,8 @@ import Testing
         #expect(model.validate(engine.snapshot().map(Int.init)).cost.total == engine.current)
         var checked = 0, wrong = 0
         for h in 0..<engine.nh {
-            for e in 0..<engine.ni where engine.assign[e] != Int32(h) && engine.arrivalStamp![h * engine.ni + e] == engine.hostVersion[h] {
-                let cached = engine.arrivalDelta![h * engine.ni + e], stamp = engine.hostVersion[h]
+            for e in 0..<engine.ni where engine.assign[e] != Int32(h) && engine.arrivals![e * engine.nh + h].stamp == engine.hostVersion[h] {
+                let cached = engine.arrivals![e * engine.nh + h].delta, stamp = engine.hostVersion[h]
                 engine.versionClock += 1
                 engine.hostVersion[h] = engine.versionClock
                 if engine.arrival(e, h) != cached { wrong += 1 }
