@@ -222,7 +222,8 @@ final class ReassignmentEngine {
     /// Cost change of each host taking each item (`Int64.max`: does not fit), valid while the host's
     /// version matches the stamp; allocated by ``prepareArrivalCache()``. Item-major (entry
     /// `e * nh + h`), figure and stamp side by side: a search over every host for one item reads one
-    /// contiguous run (host-major, each read was a cache miss: a third of the rearrangements' time).
+    /// contiguous run (host-major, each read missed the cache: a third of the samples in the best-host search of a
+    /// rearrangement).
     struct Arrival { var delta: Int64; var stamp: UInt64 }
     var arrivals: UnsafeMutablePointer<Arrival>? = nil
 
