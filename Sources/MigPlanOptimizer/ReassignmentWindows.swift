@@ -23,10 +23,10 @@ import MigPlanLP
 /// about 94 % of the time instead of 30 %), laid out item by item so that one item's search over the
 /// hosts reads memory in order; the group rules checked only for a host that would be the best so
 /// far; and, without balance costs, a bound that skips tries that cannot pay. (The layout and the
-/// late group rules: 12–25 % more evaluations in the same time on a2_2 / a2_3, single worker; the
-/// swap descents are then a quarter of the profile.) More rearrangements per window step pay off where time allows (a2_2/a2_3/a2_5 at 60 s:
-/// 20 per step 794 M / –, 40: 777–800 / 1,273 / 333 M, 100: 770 / 1,268 / 319 M, single runs; the
-/// spread between runs of one setting is as large, 767–815 M on a2_2 over seeds).
+/// late group rules: 12–25 % more evaluations in the same time on a2_2 / a2_3, single worker.) More
+/// rearrangements per window step pay off where time allows (a2_2/a2_3/a2_5 at 60 s: 20 per step
+/// 794 M / –, 40: 777–800 / 1,273 / 333 M, 100: 770 / 1,268 / 319 M, single runs; the spread between
+/// runs of one setting is as large, 767–815 M on a2_2 over seeds).
 extension ReassignmentEngine {
     /// State of one worker's window search.
     struct WindowSearch {
@@ -113,8 +113,9 @@ extension ReassignmentEngine {
 
     /// Improving swaps between the window's items, a random one at a time, until none is left. After
     /// the first scan, only pairs with a host changed since the scan before are evaluated again (the
-    /// others could only have turned improving through the group counters, which rarely happens; the
-    /// full rescans were a quarter of the time on a2_3).
+    /// others could only have turned improving through the group counters, which rarely happens; swap
+    /// evaluations were a quarter of the profile on a2_3 with full rescans). Host stamps only grow
+    /// here: `place` takes fresh ones, and only an undone rearrangement gives old ones back.
     func swapDescent(_ s: inout WindowSearch, window: Int, rng: inout SplitMix64) {
         var moves: [(Int32, Int32)] = []
         var since: UInt64 = 0
