@@ -246,8 +246,9 @@ public struct ReassignmentOptions: Sendable, Hashable {
     /// pays, several at once (5 % of the time; with a move budget, 10 work-limited rounds).
     public var exactReturns: Bool
     /// Size-window descents (see ``ReassignmentModel/optimize(_:logger:)``) for the first 95 % of the
-    /// walk time — from the start on even workers, after a fifth of it walking on odd ones: `nil` decides by size (at most 100,000 item × host pairs, and no move
-    /// budget, since the windows' stages end on the clock).
+    /// walk time — from the start on even workers, after a fifth of it walking on odd ones: `nil`
+    /// decides by size (at most 100,000 item × host pairs, and no move budget, since the windows'
+    /// stages end on the clock).
     public var sizeWindows: Bool?
     public init(timeLimit: Double = 60, moveBudget: Int? = nil, seed: UInt64 = 1, workers: Int = 2, exactReturns: Bool = true,
                 sizeWindows: Bool? = nil) {

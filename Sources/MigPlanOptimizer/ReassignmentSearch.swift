@@ -52,18 +52,16 @@ extension ReassignmentModel {
         var started = false
         let windows = options.sizeWindows ?? (!budgeted && items.count * hosts.count <= 100_000)
         if windows && hosts.count > 1 && !items.isEmpty {
-            let fraction = 0.95
-            let switchFraction = 0.2
+            // Windows until 95 % of the walk time; odd workers walk until a fifth of it first.
+            let until = start + walkTime * 0.95, switchAt = start + walkTime * 0.2
+            let tries = max(5, min(300, Int(options.timeLimit * 5 / 3)))
             let streams = rngs
-            let until = start + walkTime * fraction
             rngs = concurrentMap(workers) { w in
                 var r = streams[w]
                 let e = engines[w]
-                let tries = max(5, min(300, Int(options.timeLimit * 5 / 3)))
                 if w % 2 == 0 || workers == 1 {
                     _ = e.windowSearch(rng: &r, deadline: until, rearrangements: tries)
                 } else {
-                    let switchAt = start + walkTime * switchFraction
                     _ = e.begin(rng: &r, deadline: switchAt, limit: Int.max, historyLength: longHistory, sweep: true)
                     _ = e.walk(rng: &r, deadline: switchAt, limit: Int.max)
                     e.moveTo(e.bestAssignment)
@@ -222,8 +220,8 @@ final class ReassignmentEngine {
     /// Cost change of each host taking each item (`Int64.max`: does not fit), valid while the host's
     /// version matches the stamp; allocated by ``prepareArrivalCache()``. Item-major (entry
     /// `e * nh + h`), figure and stamp side by side: a search over every host for one item reads one
-    /// contiguous run (host-major, each read missed the cache: a third of the samples in the best-host search of a
-    /// rearrangement).
+    /// contiguous run (host-major, each read missed the cache: a third of the samples in the
+    /// best-host search of a rearrangement).
     struct Arrival { var delta: Int64; var stamp: UInt64 }
     var arrivals: UnsafeMutablePointer<Arrival>? = nil
 

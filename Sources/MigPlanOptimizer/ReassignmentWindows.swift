@@ -195,8 +195,11 @@ extension ReassignmentEngine {
     }
 
     /// The cheapest feasible host for item `e` other than `m`, and the cost change; with
-    /// `improvingOnly`, only a host where the move pays (else host -1). The group rules are checked only
-    /// for a host that would be the best so far (most hosts lose on cost first).
+    /// `improvingOnly`, only a host where the move pays (else host -1). ``cachedShift(_:to:leave:)``
+    /// over every host, written out with what does not change between hosts read once, and the group
+    /// rules checked only for a host that would be the best so far (most hosts lose on cost first):
+    /// calling `cachedShift` with a threshold instead measured about 20 % fewer evaluations in the
+    /// same time on a2_2 / a2_3.
     @inline(__always)
     private func bestHost(for e: Int, avoiding m: Int, improvingOnly: Bool = false) -> (host: Int, delta: Int64) {
         let leave = departure(e)
