@@ -335,6 +335,20 @@ struct CLI {
         #expect((again.json as? [String: Any])?["cost"] as? Int == cost)
     }
 
+    @Test func benchWithSeveralSeedsPrintsARowPerRunAndTheMeans() throws {
+        let r = try CLI.run("bench", "roadef", "--time-limit", "1", "--only", "a1_1", "--only", "a2_1", "--seed", "3", "--seed", "4")
+        #expect(r.status == 0, "\(r.stderr)")
+        let rows = r.stdout.split(separator: "\n").filter { $0.hasPrefix("| a") }
+        #expect(rows.count == 4)
+        #expect(rows.contains { $0.hasPrefix("| a1_1 | 3 | 49528750 |") } && rows.contains { $0.hasPrefix("| a1_1 | 4 | 49528750 |") })
+        #expect(r.stdout.contains("set A (seed 3): mean gap") && r.stdout.contains("set A (seed 4): mean gap"))
+        #expect(r.stdout.contains("set A, all 2 seeds: mean gap") && r.stdout.contains("over 2 runs"))
+        #expect(r.stdout.contains("a2_1 (seed 3): ") && r.stdout.contains("a2_1 (seed 4): "))
+        // One seed: the table has no seed column.
+        let one = try CLI.run("bench", "roadef", "--time-limit", "1", "--only", "a1_1")
+        #expect(one.stdout.contains("| a1_1 | 49528750 |") && one.stdout.contains("set A: mean gap"))
+    }
+
     @Test func badInputNamesFileAndLine() throws {
         let bad = FileManager.default.temporaryDirectory.appending(path: "migplan-roadef-bad-\(getpid()).txt").path
         defer { try? FileManager.default.removeItem(atPath: bad) }
