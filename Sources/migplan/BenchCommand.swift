@@ -224,6 +224,10 @@ struct ROADEFBench: ParsableCommand {
     @Option(help: "Parallel searches per instance (default: the number of cores).") var workers: Int?
     @Option(help: "Only this instance (e.g. a1_1); repeat the option for several.") var only: [String] = []
 
+    func validate() throws {
+        if Set(seed).count != seed.count { throw ValidationError("--seed: each seed once (a repeated seed would count its runs twice in the means)") }
+    }
+
     func run() throws {
         let csv = try readText(data + "/best-known.csv")
         var best: [String: Int64] = [:]

@@ -347,6 +347,9 @@ struct CLI {
         // One seed: the table has no seed column.
         let one = try CLI.run("bench", "roadef", "--time-limit", "1", "--only", "a1_1")
         #expect(one.stdout.contains("| a1_1 | 49528750 |") && one.stdout.contains("set A: mean gap"))
+        // A seed given twice would count twice in the means: refused before anything runs.
+        let twice = try CLI.run("bench", "roadef", "--time-limit", "1", "--only", "a1_1", "--seed", "2", "--seed", "2")
+        #expect(twice.status == 2 && twice.stderr.contains("--seed") && twice.stdout.isEmpty)
     }
 
     @Test func badInputNamesFileAndLine() throws {
