@@ -218,14 +218,15 @@ struct ROADEFBench: ParsableCommand {
 
     @Option(help: "The roadef2012 data folder.") var data = "../shared/data/roadef2012"
     @Option(help: "Seconds per instance.") var timeLimit: Double = 60
-    @Option(help: ArgumentHelp("Random seed; repeat the option for several seeds.",
-                               discussion: "Each instance then runs once per seed, and the set means are printed per seed and over all runs: runs are cut by the clock, so one seed shows little of the spread."))
-    var seed: [UInt64] = [1]
+    @Option(name: .customLong("seed"), help: ArgumentHelp("Random seed; repeat the option for several seeds.",
+                               discussion: "Each instance then runs once per seed, and the set means are printed per seed "
+                                   + "and over all runs: runs are cut by the clock, so one seed shows little of the spread."))
+    var seeds: [UInt64] = [1]
     @Option(help: "Parallel searches per instance (default: the number of cores).") var workers: Int?
     @Option(help: "Only this instance (e.g. a1_1); repeat the option for several.") var only: [String] = []
 
     func validate() throws {
-        if Set(seed).count != seed.count { throw ValidationError("--seed: each seed once (a repeated seed would count its runs twice in the means)") }
+        if Set(seeds).count != seeds.count { throw ValidationError("--seed: each seed once (a repeated seed would count its runs twice in the means)") }
     }
 
     func run() throws {
@@ -236,7 +237,6 @@ struct ROADEFBench: ParsableCommand {
             if f.count > 8, let v = Int64(f[8]) { best[String(f[0])] = v }
         }
         let names = best.keys.sorted().filter { only.isEmpty || only.contains($0) }
-        let seeds = seed.isEmpty ? [1] : seed
         let several = seeds.count > 1
         print("| instance |\(several ? " seed |" : "") initial cost | migplan (\(Int(timeLimit)) s) | best known | gap % | moves | seconds |")
         print("| --- |\(several ? " ---: |" : "") ---: | ---: | ---: | ---: | ---: | ---: |")
