@@ -406,7 +406,56 @@ struct Search {
                     improved = true
                 }
             }
+            if moverSwaps(&s) { improved = true }
         }
+    }
+
+    /// Exchanges of host between two moved VMs: neither pays a new migration (one that lands on
+    /// its home saves its cost), only the balance changes, so a sweep over all their pairs finds
+    /// the exchanges that fill CPU and memory deficits together, which random swaps seldom draw.
+    /// True if anything changed.
+    @discardableResult
+    mutating func moverSwaps(_ s: inout PlacementState, maxSweeps: Int = 20) -> Bool {
+        let p = problem
+        var changed = false
+        var term = (0..<p.hostCount).map { s.balanceTerm($0, load: s.load[$0], memory: s.activeMemory[$0]) }
+        // After the first sweep, only pairs with a host changed since the sweep before began: the
+        // others were evaluated on the same loads and did not pay.
+        var changedAt = [Int](repeating: 0, count: p.hostCount)
+        var clock = 1, previousStart = 0
+        for _ in 0..<maxSweeps {
+            let movers = (0..<p.vmCount).filter { p.movable[$0] && s.host[$0] != p.home[$0] }
+            let start = clock
+            var improved = 0
+            for i in 0..<movers.count {
+                if i % 64 == 0 && timeUp { return changed }
+                let a = movers[i]
+                for j in (i + 1)..<movers.count {
+                    let b = movers[j]
+                    let x = s.host[a], y = s.host[b]
+                    guard x != y, changedAt[x] >= previousStart || changedAt[y] >= previousStart else { continue }
+                    let dl = p.demand[b] - p.demand[a], dm = p.activeMemory[b] - p.activeMemory[a]
+                    var estimate = s.balanceTerm(x, load: s.load[x] + dl, memory: s.activeMemory[x] + dm) - term[x]
+                        + s.balanceTerm(y, load: s.load[y] - dl, memory: s.activeMemory[y] - dm) - term[y]
+                    if p.home[a] == y { estimate -= p.moveCost[a] }
+                    if p.home[b] == x { estimate -= p.moveCost[b] }
+                    guard estimate < -1e-7, let d = swapDelta(&s, a, b, x, y), d < -1e-7 else { continue }
+                    s.move(a, to: y)
+                    s.move(b, to: x)
+                    clock += 1
+                    for h in [x, y] {
+                        term[h] = s.balanceTerm(h, load: s.load[h], memory: s.activeMemory[h])
+                        changedAt[h] = clock
+                    }
+                    for v in [a, b] where s.host[v] == p.home[v] { reasons[v] = nil }
+                    improved += 1
+                }
+            }
+            if improved == 0 { break }
+            previousStart = start
+            changed = true
+        }
+        return changed
     }
 
     /// Late-acceptance walk over single moves (to a random allowed host or back home), swaps

@@ -508,6 +508,13 @@ struct BruteForce {
         #expect(gained > 0)
     }
 
+    /// Exchanges of host between moved VMs after the greedy pass: never worse, rules, caps and
+    /// budgets kept, repeatable; gains.
+    @Test func moverSwapsNeverLoseAndKeepTheRules() throws {
+        let gained = try stepOnGeneratedClusters(prepare: { _, _, _ in }, step: { state, search, _ in search.moverSwaps(&state) })
+        #expect(gained > 0)
+    }
+
     /// Exact re-solves of host pairs after the walk: never worse, rules kept, repeatable; gains.
     @Test func exactPairsNeverLoseAndKeepTheRules() throws {
         let gained = try stepOnGeneratedClusters(prepare: { state, search, seed in search.lateAcceptance(&state, steps: 20_000, seed: seed) },
