@@ -109,7 +109,7 @@ let package = Package(
             ]
         ),
 
-        .testTarget(name: "MigPlanLPTests", dependencies: ["MigPlanLP"]),
+        .testTarget(name: "MigPlanLPTests", dependencies: ["MigPlanLP", "CLPSolve"]),
         .testTarget(name: "MigPlanCPUTests", dependencies: ["MigPlanCPU"]),
         .testTarget(name: "MigPlanMigrationTests", dependencies: ["MigPlanMigration", "MigPlanInventory", "MigPlanCPU"]),
         .testTarget(name: "MigPlanOptimizerTests", dependencies: ["MigPlanOptimizer", "MigPlanLP", "MigPlanMigration", "MigPlanInventory", "MigPlanCPU"]),

@@ -15,6 +15,19 @@ final class AbortState: @unchecked Sendable {
     }
 }
 
+/// Why ``LinearProgram/writeMPS(to:)`` failed.
+public struct LPExportError: Error, Sendable, Hashable, CustomStringConvertible {
+    public let path: String
+    public let reason: String
+    public var description: String { "\(path): \(reason)" }
+}
+
+/// Where building an lp_solve instance failed (the codes ``LPSolution/solverCode`` reports).
+enum LprecFailure: Int, Error {
+    case create = -2
+    case load = -3
+}
+
 /// Seconds on the monotonic clock: deadlines and timings, never the wall clock.
 public func monotonicSeconds() -> Double {
     var ts = timespec()
@@ -109,14 +122,10 @@ extension LinearProgram {
         return true
     }
 
-    private func solveOnce(_ options: SolveOptions, logger: Logger?) -> LPSolution {
-        let start = monotonicSeconds()
-        func failed(_ code: Int) -> LPSolution {
-            LPSolution(status: .failed, objective: nil, values: [], bound: nil,
-                       seconds: monotonicSeconds() - start, solverCode: code)
-        }
-        guard let lp = make_lp(0, Int32(variables.count)) else { return failed(-2) }
-        defer { delete_lp(lp) }
+    /// A new lp_solve instance holding this program (the caller deletes it), or the stage that
+    /// failed; with `names`, the variables' and constraints' names too (for files, not for solves).
+    private func makeLprec(names: Bool = false) -> Result<UnsafeMutablePointer<lprec>, LprecFailure> {
+        guard let lp = make_lp(0, Int32(variables.count)) else { return .failure(.create) }
         set_verbose(lp, NEUTRAL)
         set_add_rowmode(lp, 1)
 
@@ -124,6 +133,7 @@ extension LinearProgram {
             let column = Int32(i + 1)
             set_bounds(lp, column, v.lower, v.upper ?? get_infinite(lp))
             if v.isInteger { set_int(lp, column, 1) }
+            if names && !v.name.isEmpty { _ = v.name.withCString { set_col_name(lp, column, UnsafeMutablePointer(mutating: $0)) } }
         }
 
         var row = [Double](repeating: 0, count: variables.count + 1)
@@ -139,14 +149,45 @@ extension LinearProgram {
         }
 
         var n = load(objective)
-        guard set_obj_fnex(lp, n, &row, &columns) != 0 else { return failed(-3) }
+        guard set_obj_fnex(lp, n, &row, &columns) != 0 else { delete_lp(lp); return .failure(.load) }
         if sense == .maximize { set_maxim(lp) } else { set_minim(lp) }
 
-        for c in constraints {
+        for (i, c) in constraints.enumerated() {
             n = load(c.terms)
-            guard add_constraintex(lp, n, &row, &columns, c.relation.lpSolveType, c.rhs) != 0 else { return failed(-3) }
+            guard add_constraintex(lp, n, &row, &columns, c.relation.lpSolveType, c.rhs) != 0 else { delete_lp(lp); return .failure(.load) }
+            if names && !c.name.isEmpty { _ = c.name.withCString { set_row_name(lp, Int32(i + 1), UnsafeMutablePointer(mutating: $0)) } }
         }
         set_add_rowmode(lp, 0)
+        return .success(lp)
+    }
+
+    /// Writes the program in free MPS format (lp_solve's `write_freemps`), for another solver or
+    /// for a look at the model. A nonzero ``objectiveConstant`` becomes a column fixed at 1 with
+    /// that cost, so the file's optimum equals this program's.
+    public func writeMPS(to path: String) throws(LPExportError) {
+        var program = self
+        if objectiveConstant != 0 {
+            let one = program.addVariable("objective_constant", lower: 1, upper: 1)
+            program.setObjective(objective + [Term(one, objectiveConstant)])
+        }
+        guard case .success(let lp) = program.makeLprec(names: true) else { throw LPExportError(path: path, reason: "lp_solve could not build the model") }
+        defer { delete_lp(lp) }
+        let written = path.withCString { name in write_freemps(lp, UnsafeMutablePointer(mutating: name)) }
+        guard written != 0 else { throw LPExportError(path: path, reason: "lp_solve could not write the file") }
+    }
+
+    private func solveOnce(_ options: SolveOptions, logger: Logger?) -> LPSolution {
+        let start = monotonicSeconds()
+        func failed(_ code: Int) -> LPSolution {
+            LPSolution(status: .failed, objective: nil, values: [], bound: nil,
+                       seconds: monotonicSeconds() - start, solverCode: code)
+        }
+        let lp: UnsafeMutablePointer<lprec>
+        switch makeLprec() {
+        case .success(let made): lp = made
+        case .failure(let code): return failed(code.rawValue)
+        }
+        defer { delete_lp(lp) }
 
         set_mip_gap(lp, 1, options.absoluteGap)
         set_mip_gap(lp, 0, options.relativeGap)

@@ -291,6 +291,15 @@ public struct Optimizer: Sendable {
         return result
     }
 
+    /// The full placement model of `inventory`: x[v,h] for every VM and every host it may end on,
+    /// with capacity, rules, move caps and the objective plans report (``Plan/achieved``), for
+    /// another solver (``LinearProgram/writeMPS(to:)``) or a check of a plan's gap. Licence unit
+    /// budgets are not in it (the search and the validator keep them): with budgets it is a
+    /// relaxation. Evacuations and `options` are applied as ``plan(_:options:)`` applies them.
+    public func model(_ inventory: Inventory, options: PlanOptions = PlanOptions()) throws(MigPlanError) -> LinearProgram {
+        ExactModel(try PlacementProblem(inventory: inventory, db: db, options: options)).program
+    }
+
     /// DPM-style: empty the least loaded hosts while the others carry their VMs within headroom.
     private func consolidate(_ s: inout PlacementState, _ p: inout PlacementProblem, _ search: inout Search) -> [Int] {
         var emptied: [Int] = []

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import MigPlanCPU
 import MigPlanInventory
+import MigPlanLP
 import MigPlanOptimizer
 
 struct PlanCommand: ParsableCommand {
@@ -27,6 +28,9 @@ struct PlanCommand: ParsableCommand {
     var exactLimit: Int = 160
     @Flag(help: "Print one JSON document.")
     var json = false
+    @Option(help: ArgumentHelp("Also write the full placement model (free MPS) here, for another solver; licence unit budgets are not in it.",
+                               valueName: "file"))
+    var writeModel: String?
 
     func validate() throws {
         if let t = threshold, !(1...5).contains(t) { throw ValidationError("--threshold takes 1…5") }
@@ -37,8 +41,13 @@ struct PlanCommand: ParsableCommand {
     func run() throws {
         let cpudb = try db.load()
         let inv = try Inventory.load(path: inventory, db: cpudb)
-        let plan = try Optimizer(db: cpudb).plan(inv, options: PlanOptions(
-            threshold: threshold, maxMoves: maxMoves, timeLimit: timeLimit, evacuate: evacuate, goal: goal, exactBinaryLimit: exactLimit))
+        let options = PlanOptions(threshold: threshold, maxMoves: maxMoves, timeLimit: timeLimit, evacuate: evacuate, goal: goal,
+                                  exactBinaryLimit: exactLimit)
+        if let writeModel {
+            do { try Optimizer(db: cpudb).model(inv, options: options).writeMPS(to: writeModel) }
+            catch let error as LPExportError { throw MigPlanError.unreadableFile(writeModel, reason: "cannot write the model: \(error.reason)") }
+        }
+        let plan = try Optimizer(db: cpudb).plan(inv, options: options)
         if json {
             try Output.json(PlanDocument(plan))
         } else {

@@ -271,6 +271,20 @@ struct CLI {
         #expect(bad.status == 2 && bad.stderr.contains("--evacuate esx-99: no such host"))
     }
 
+    /// `plan --write-model` writes the full model as free MPS (an x column per VM and host it may
+    /// end on, integers marked) and plans as usual; an unwritable path is bad input (exit 2).
+    @Test func planWritesTheModel() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("migplan-\(UUID().uuidString).mps").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let r = try CLI.run("plan", "examples/mixed-intel/inventory.yaml", "--time-limit", "2", "--write-model", path, "--json")
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect((r.json as? [String: Any])?["moves"] != nil)
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        for part in ["ROWS", "COLUMNS", "'INTORG'", "RHS", "BOUNDS", "ENDATA", " x_0_"] { #expect(text.contains(part), "no \(part) in the model") }
+        let bad = try CLI.run("plan", "examples/mixed-intel/inventory.yaml", "--write-model", "/nonexistent-dir/model.mps")
+        #expect(bad.status == 2 && bad.stderr.contains("/nonexistent-dir/model.mps"))
+    }
+
     @Test func infeasiblePlanSaysWhichVMAndConstraint() throws {
         // Put the AMD cluster's Milan-only VM's possible hosts into maintenance.
         let text = try String(contentsOf: CLI.root.appending(path: "examples/amd-epyc/inventory.json"), encoding: .utf8)
