@@ -295,7 +295,9 @@ public struct Optimizer: Sendable {
     /// with capacity, rules, move caps and the objective plans report (``Plan/achieved``), for
     /// another solver (``LinearProgram/writeMPS(to:)``) or a check of a plan's gap. Licence unit
     /// budgets are not in it (the search and the validator keep them): with budgets it is a
-    /// relaxation. Evacuations and `options` are applied as ``plan(_:options:)`` applies them.
+    /// relaxation. Evacuations, the threshold and the move caps of `options` apply as in
+    /// ``plan(_:options:)``; the hosts a consolidation would power off are not chosen (that is the
+    /// search's), so with `.consolidate` this is the balance model.
     public func model(_ inventory: Inventory, options: PlanOptions = PlanOptions()) throws(MigPlanError) -> LinearProgram {
         ExactModel(try PlacementProblem(inventory: inventory, db: db, options: options)).program
     }
