@@ -253,14 +253,15 @@ struct ROADEFBench: ParsableCommand {
             }
             let instance = try ROADEFInstance.parse(try readText(modelPath), file: modelPath)
             let initial = try instance.parseAssignment(try readText(assignmentPath), file: assignmentPath)
+            let model = instance.reassignmentModel(initial: initial)
+            let known = best[name]!
             for runSeed in seeds {
-                let result = try instance.reassignmentModel(initial: initial).optimize(
+                let result = try model.optimize(
                     ReassignmentOptions(timeLimit: timeLimit, seed: runSeed, workers: workers ?? ProcessInfo.processInfo.activeProcessorCount))
                 let check = instance.evaluate(initial: initial, solution: result.assignment)
                 guard check.feasible, check.total == result.after.total else {
                     throw MigPlanError.invalidInput(file: modelPath, line: nil, keyPath: nil, message: "the challenge evaluator rejects the result (a bug)")
                 }
-                let known = best[name]!
                 let gap = 100 * Double(check.total - known) / Double(known)
                 if known > 1_000_000 {
                     gaps[String(name.prefix(1)), default: [:]][runSeed, default: []].append(gap)

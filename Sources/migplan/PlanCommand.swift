@@ -43,11 +43,12 @@ struct PlanCommand: ParsableCommand {
         let inv = try Inventory.load(path: inventory, db: cpudb)
         let options = PlanOptions(threshold: threshold, maxMoves: maxMoves, timeLimit: timeLimit, evacuate: evacuate, goal: goal,
                                   exactBinaryLimit: exactLimit)
+        let optimizer = Optimizer(db: cpudb)
         if let writeModel {
-            do { try Optimizer(db: cpudb).model(inv, options: options).writeMPS(to: writeModel) }
+            do { try optimizer.model(inv, options: options).writeMPS(to: writeModel) }
             catch let error as LPExportError { throw MigPlanError.unreadableFile(writeModel, reason: "cannot write the model: \(error.reason)") }
         }
-        let plan = try Optimizer(db: cpudb).plan(inv, options: options)
+        let plan = try optimizer.plan(inv, options: options)
         if json {
             try Output.json(PlanDocument(plan))
         } else {
