@@ -88,11 +88,19 @@ public struct Optimizer: Sendable {
         // first. It picks, for the excess each host must shed, the VMs cheapest to copy, which the
         // greedy pass, one move at a time, does not (seed 1 without caps, plan before the LP's start:
         // 96 × 10,000 695,210 → 647,658, 64 × 4,000 478,865 → 455,288; lower or equal in every plan
-        // of seeds 1–2 with and without caps). Not where column generation follows: its master
-        // starts from the plan's columns, and from the greedy plan's it reached an LP vertex that
-        // rounds better (32 × 1,000 without caps, seeds 1–2: 2.47 / 2.96 % vs 2.88 / 3.55 %).
+        // of seeds 1–2 with and without caps). Without caps its hosts' parts are solved with whole
+        // VMs, and that start is the better one everywhere (seeds 1–5, sums of the four sizes' gaps
+        // 28.3 → 21.9 %; 32 × 1,000 2.0–3.2 → 1.0–1.4 %). With caps its shares are fractional, and
+        // it starts no plan where column generation follows: the master starts from the plan's
+        // columns, and from the greedy plan's it reached LP vertices that round better (seeds 1–5
+        // with caps, gap sums without vs with this start: 64 × 4,000 1.6 vs 2.6 % and up to 4.3 s;
+        // 32 × 1,000 22.0 vs 21.3 %, so mixed there; starts from the hosts' whole-VM parts with
+        // their caps were worse at every size).
         let separable = options.goal == .balance ? LowerBound.separableShares(problem, deadline: deadline + 1) : nil
-        if let separable, !columnGeneration {
+        let beforeStart = (state: state, search: search)
+        var started = false
+        if let separable, !columnGeneration || separable.whole {
+            started = true
             // A VM leaving a host its home VMs overfill moves for capacity (as a mandatory move would).
             let initial = PlacementState(problem: problem)
             let overfull = (0..<problem.hostCount).map(initial.overCapacity)
@@ -111,6 +119,21 @@ public struct Optimizer: Sendable {
         var proven = false
         // Set when the clock stopped a part of the search short (then the status says so).
         var cutByClock = search.cutByClock
+        // On small clusters the same search also from the state before that start; the better plan
+        // is kept. A different basin there is cheap and can be the better one (the 4 × 30 cluster
+        // of `exactPairsReachTheOptimumTheWalkMisses`: 3,760.8 from the relaxation's start, the
+        // optimum 2,929.2 from the greedy one; 16 × 400 without caps, seeds 1–5: one plan of five
+        // better, 1.57 → 0.99 %, for 0.3–0.7 s; none of 32 × 1,000's, for 0.9 s, so not there).
+        if started && problem.vmCount <= 500 {
+            var (plain, plainSearch) = beforeStart
+            improve(&plain, &plainSearch)
+            cutByClock = cutByClock || plainSearch.cutByClock
+            if plain.objective < state.objective - 1e-7 {
+                state = plain
+                search = plainSearch
+                methods.append("greedy start")
+            }
+        }
 
         // Exact MILP where the model is small enough to prove.
         let model = binaries <= max(options.exactBinaryLimit, lpColumns) ? ExactModel(problem) : nil

@@ -360,7 +360,7 @@ struct BruteForce {
             let options = PlanOptions(timeLimit: 60, exactBinaryLimit: 0)
             let problem = try PlacementProblem(inventory: inv, db: db, options: options)
             #expect(ExactModel.binaryCount(problem) <= 10_000)
-            let (value, leaving) = try #require(LowerBound.separableShares(problem, deadline: monotonicSeconds() + 60))
+            let (value, leaving, _) = try #require(LowerBound.separableShares(problem, deadline: monotonicSeconds() + 60))
             let state = PlacementState(problem: problem)
             var copying = 0.0
             for v in 0..<problem.vmCount {
@@ -379,6 +379,68 @@ struct BruteForce {
             #expect(plan.method.contains("relaxation-guided start") && plan.violations.isEmpty, "\(plan.method)")
             let bound = try #require(plan.lowerBound)
             #expect(bound >= value - 1e-6 * max(1, value) && bound <= plan.achieved + 1e-6)
+        }
+    }
+
+    /// A host's part of the separable relaxation with whole VMs: on random parts of 8–14 VMs and
+    /// one to three rows, the proven value is the brute-force minimum over every subset of leaving
+    /// VMs, the answer returned reaches it, and it is at or above the part's LP.
+    @Test func wholeVMHostPartsMatchBruteForce() throws {
+        var state: UInt64 = 11
+        func next(_ n: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int((state >> 33) % UInt64(n))
+        }
+        var aboveLP = 0
+        for k in 0..<40 {
+            let n = 8 + next(7)
+            let rows = (0..<(1 + next(3))).map { _ in
+                HostPart.Row(weight: Double(1 + next(4)), amount: Double(500 + next(6_000)), size: (0..<n).map { _ in Double(100 + next(2_000)) })
+            }
+            let part = HostPart(cost: (0..<n).map { _ in Double(50 + next(3_000)) }, rows: rows)
+            var brute = Double.infinity
+            for mask in 0..<(1 << n) { brute = min(brute, part.value((0..<n).map { mask & (1 << $0) != 0 })) }
+            let r = try #require(part.solve(deadline: monotonicSeconds() + 30))
+            #expect(r.proven, "part \(k)")
+            #expect(r.bound <= brute + 1e-6 * max(1, brute) && r.bound >= brute - 1e-6 * max(1, brute), "part \(k): bound \(r.bound), brute force \(brute)")
+            #expect(abs(part.value(r.leaves) - brute) <= 1e-6 * max(1, brute), "part \(k): answer \(part.value(r.leaves)), brute force \(brute)")
+            // The LP: shares instead of whole VMs.
+            var lp = LinearProgram()
+            let z = (0..<n).map { _ in lp.addVariable(lower: 0, upper: 1) }
+            var objective = zip(z, part.cost).map { LinearProgram.Term($0, $1) }
+            for row in rows {
+                let s = lp.addVariable(lower: 0)
+                objective.append(.init(s, row.weight))
+                lp.addConstraint([.init(s, 1)] + zip(z, row.size).map { .init($0, $1) }, .greaterOrEqual, row.amount)
+            }
+            lp.setObjective(objective)
+            let relaxed = try #require(lp.solve().objective)
+            #expect(r.bound >= relaxed - 1e-6 * max(1, relaxed))
+            if r.bound > relaxed * (1 + 1e-6) { aboveLP += 1 }
+        }
+        #expect(aboveLP >= 10, "whole VMs lifted only \(aboveLP) of 40 parts above their LP")
+    }
+
+    /// Without move caps the separable bound (whole VMs per host) stays at or below the brute-force
+    /// optimum of small random clusters, and its shares are whole.
+    @Test func wholeVMSeparableBoundIsARelaxation() throws {
+        var state: UInt64 = 5
+        func next(_ n: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int((state >> 33) % UInt64(n))
+        }
+        for k in 0..<6 {
+            let hosts = (1...3).map { ("h\($0)", "Skylake-Server", 8, 64.0, "connected") }
+            let vms = (0..<7).map { i in
+                ("v\(i)", "h\(1 + next(2))", 2, Double(300 + next(3_000)), Double(1 + next(12)), 5.0)
+            }
+            let inv = try Inventory.parse(smallInventory(hosts: hosts, vms: vms, balance: ", maxMovesPerHost: 0"),
+                                          file: "whole.yaml", baseDirectory: "/", db: db)
+            let p = try PlacementProblem(inventory: inv, db: db, options: PlanOptions())
+            let r = try #require(LowerBound.separableShares(p, deadline: monotonicSeconds() + 10))
+            let brute = try #require(BruteForce(inventory: inv, problem: p).optimum())
+            #expect(r.whole && r.leaving.allSatisfy { $0 == 0 || $0 == 1 })
+            #expect(r.value <= brute.value + 1e-6, "case \(k): bound \(r.value) above the optimum \(brute.value)")
         }
     }
 
