@@ -116,7 +116,7 @@ struct PlanBench: ParsableCommand {
 
     func run() throws {
         let cpudb = try db.load()
-        print("size        time    peakMiB  σ before → after   moves  GiB     objective     bound         gap     | greedy DRS: σ      moves  GiB     GiB at our σ")
+        print("size        time    peakMiB  σ before → after   moves  GiB     objective     bound         gap     | greedy DRS: σ      moves  GiB     GiB at our σ | our GiB at its σ")
         for s in size {
             let parts = s.split(separator: "x").compactMap { Int($0) }
             guard parts.count == 2 else { throw ValidationError("--size takes HOSTSxVMS") }
@@ -128,13 +128,16 @@ struct PlanBench: ParsableCommand {
             let greedy = try PlainGreedyDRS(inventory: inv, db: cpudb)
             let full = greedy.run(stopAtSigma: nil)
             let matched = greedy.run(stopAtSigma: plan.after.imbalance)
-            print(String(format: "%-10@ %6.2fs %8.0f  %.4f → %.4f   %5d  %7.1f  %12.1f  %12@  %6@ | %.4f  %5d  %7.1f  %7@",
+            let ours = greedy.wavesToReach(sigma: full.sigma, plan: plan)
+            print(String(format: "%-10@ %6.2fs %8.0f  %.4f → %.4f   %5d  %7.1f  %12.1f  %12@  %6@ | %.4f  %5d  %7.1f  %7@      | %@",
                          s as NSString, seconds, peakMemoryMiB(), plan.before.imbalance, plan.after.imbalance, plan.moves.count,
                          plan.migratedMiB / 1024, plan.achieved,
                          (plan.lowerBound.map { String(format: "%.1f", $0) } ?? "-") as NSString,
                          (plan.gap.map { String(format: "%.2f%%", $0 * 100) } ?? "-") as NSString,
                          full.sigma, full.moves, full.mib / 1024,
-                         (matched.reached ? String(format: "%.1f", matched.mib / 1024) : "not reached") as NSString))
+                         (matched.reached ? String(format: "%.1f", matched.mib / 1024) : "not reached") as NSString,
+                         (ours.map { String(format: "%.1f (%.2f×)", $0.mib / 1024, $0.mib / max(1, full.mib)) }
+                          ?? "not reached") as NSString))
         }
     }
 }
@@ -149,6 +152,34 @@ struct PlainGreedyDRS {
     init(inventory: Inventory, db: CPUDB) throws {
         self.inventory = inventory
         problem = try PlacementProblem(inventory: inventory, db: db, options: PlanOptions())
+    }
+
+    /// σ as the greedy measures it (normalized CPU load over target hosts), for these loads.
+    func sigma(_ load: [Double]) -> Double {
+        let xs = (0..<problem.hostCount).filter { problem.isTarget[$0] }.map { load[$0] / problem.cpuCapacity[$0] }
+        let m = xs.reduce(0, +) / Double(xs.count)
+        return (xs.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(xs.count)).squareRoot()
+    }
+
+    /// The plan stopped after its first waves: the MiB its waves copy until σ is at or below `sigma`
+    /// (every wave's end is a state the sequencer checked), and that wave; `nil` if it never is.
+    func wavesToReach(sigma target: Double, plan: Plan) -> (mib: Double, wave: Int)? {
+        let vmIndex = Dictionary(uniqueKeysWithValues: inventory.vms.enumerated().map { ($1.name, $0) })
+        let hostIndex = Dictionary(uniqueKeysWithValues: inventory.hosts.enumerated().map { ($1.name, $0) })
+        var load = [Double](repeating: 0, count: problem.hostCount)
+        for v in 0..<problem.vmCount { load[problem.home[v]] += problem.demand[v] }
+        if sigma(load) <= target + 1e-12 { return (0, 0) }
+        var mib = 0.0
+        for wave in 1...max(1, plan.waves) {
+            for m in plan.moves where m.wave == wave {
+                guard let v = vmIndex[m.vm], let from = hostIndex[m.from], let to = hostIndex[m.to] else { return nil }
+                load[from] -= problem.demand[v]
+                load[to] += problem.demand[v]
+                mib += m.megabytes
+            }
+            if sigma(load) <= target + 1e-12 { return (mib, wave) }
+        }
+        return nil
     }
 
     func run(stopAtSigma target: Double?) -> (sigma: Double, moves: Int, mib: Double, reached: Bool) {
