@@ -40,6 +40,10 @@ struct ExactModel {
     let problem: PlacementProblem
     /// Each VM's possible hosts in this model (one = fixed).
     private let candidateHosts: [[Int]]
+    /// Per target host with free columns: its CPU deviation, headroom overload and memory deviation
+    /// variables (nil where their weight is 0), and the CPU demand and active memory fixed on it.
+    private var hostTerms: [Int: (d: LinearProgram.Variable?, o: LinearProgram.Variable?, m: LinearProgram.Variable?,
+                                  fixedLoad: Double, fixedMemory: Double)] = [:]
 
     /// The whole model, or (with `neighbourhood`) the model of that part with the rest fixed:
     /// the objective then differs from the full one by a constant (the fixed hosts' terms and the
@@ -89,13 +93,19 @@ struct ExactModel {
             }
         }
         // Per host: capacity, deviation, headroom, memory balance.
+        var termsByHost: [Int: (d: LinearProgram.Variable?, o: LinearProgram.Variable?, m: LinearProgram.Variable?,
+                                fixedLoad: Double, fixedMemory: Double)] = [:]
         for h in 0..<p.hostCount where p.isTarget[h] && freeHost[h] {
             let here = columns.filter { $0.h == h }
             lp.addConstraint(here.map { .init($0.x, p.reservation[$0.v]) }, .lessOrEqual, p.cpuCapacity[h] - fixedRes[h])
             lp.addConstraint(here.map { .init($0.x, p.memory[$0.v]) }, .lessOrEqual, p.memoryCapacity[h] - fixedConf[h])
             let loadTerms = here.map { LinearProgram.Term($0.x, p.demand[$0.v]) }
+            var terms: (d: LinearProgram.Variable?, o: LinearProgram.Variable?, m: LinearProgram.Variable?,
+                        fixedLoad: Double, fixedMemory: Double) = (nil, nil, nil, fixedLoad[h], fixedMem[h])
+            defer { termsByHost[h] = terms }
             if p.balanceWeight > 0 {
                 let d = lp.addVariable(lower: 0)
+                terms.d = d
                 objective.append(.init(d, p.balanceWeight))
                 let target = p.targetLoad * p.cpuCapacity[h] - fixedLoad[h]
                 lp.addConstraint([.init(d, 1)] + loadTerms.map { .init($0.variable, -$0.coefficient) }, .greaterOrEqual, -target)
@@ -103,12 +113,14 @@ struct ExactModel {
             }
             if p.overWeight > 0 {
                 let o = lp.addVariable(lower: 0)
+                terms.o = o
                 objective.append(.init(o, p.overWeight))
                 lp.addConstraint([.init(o, 1)] + loadTerms.map { .init($0.variable, -$0.coefficient) }, .greaterOrEqual,
                                  fixedLoad[h] - (1 - p.headroom) * p.cpuCapacity[h])
             }
             if p.memoryWeight > 0 {
                 let m = lp.addVariable(lower: 0)
+                terms.m = m
                 objective.append(.init(m, p.memoryWeight * p.memoryScale))
                 let memTerms = here.map { LinearProgram.Term($0.x, p.activeMemory[$0.v]) }
                 let target = p.targetMemory * p.hostMemory[h] - fixedMem[h]
@@ -220,6 +232,73 @@ struct ExactModel {
         lp.setObjective(objective, constant: constant)
         program = lp
         candidateHosts = candidates
+        hostTerms = neighbourhood == nil ? termsByHost : [:]
+    }
+
+    /// Adds the separable relaxation's parts (``SeparableAnswer``) as cuts, valid for every
+    /// placement with whole VMs: for each part's host, what leaving its VMs costs plus twice its
+    /// weighted CPU and memory excess at the end plus its headroom overload, each scaled by the
+    /// part's multipliers, is at least the part's bound; and the deviations sum to at least twice
+    /// those excesses (over the target hosts the deviations from the balanced levels sum to zero).
+    /// The LP relaxation is then at least both the full model's and the separable bound. Full models
+    /// only (a neighbourhood's model is left as it is).
+    mutating func addSeparableCuts(_ parts: [SeparableAnswer.Part]) {
+        let p = problem
+        guard !parts.isEmpty, hostTerms.count == p.isTarget.filter({ $0 }).count else { return }
+        var column: [Int: LinearProgram.Variable] = [:]
+        var here = [[LinearProgram.Term]](repeating: [], count: p.hostCount), hereMemory = here
+        for c in columns {
+            column[c.v * p.hostCount + c.h] = c.x
+            here[c.h].append(.init(c.x, p.demand[c.v]))
+            hereMemory[c.h].append(.init(c.x, p.activeMemory[c.v] * p.memoryScale))
+        }
+        var excesses: [LinearProgram.Term] = [], memoryExcesses: [LinearProgram.Term] = []
+        var excess: [Int: LinearProgram.Variable] = [:], memoryExcess: [Int: LinearProgram.Variable] = [:]
+        for part in parts {
+            guard let t = hostTerms[part.host] else { continue }
+            let h = part.host
+            var cut: [LinearProgram.Term] = []
+            var constant = 0.0
+            for v in part.vms {
+                let c = part.multipliers.cost * p.moveCost[v]
+                if let x = column[v * p.hostCount + h] {
+                    cut.append(.init(x, -c))
+                    constant += c
+                } else if candidateHosts[v] != [h] {
+                    constant += c
+                }
+            }
+            if t.d != nil {
+                let e: LinearProgram.Variable
+                if let known = excess[h] { e = known } else {
+                    e = program.addVariable(lower: 0)
+                    excess[h] = e
+                    program.addConstraint([.init(e, 1)] + here[h].map { .init($0.variable, -$0.coefficient) }, .greaterOrEqual,
+                                          t.fixedLoad - p.targetLoad * p.cpuCapacity[h])
+                    excesses.append(.init(e, -2))
+                }
+                cut.append(.init(e, part.multipliers.cpu * 2 * p.balanceWeight))
+            }
+            if let o = t.o { cut.append(.init(o, part.multipliers.over * p.overWeight)) }
+            if t.m != nil {
+                let e: LinearProgram.Variable
+                if let known = memoryExcess[h] { e = known } else {
+                    e = program.addVariable(lower: 0)
+                    memoryExcess[h] = e
+                    program.addConstraint([.init(e, 1)] + hereMemory[h].map { .init($0.variable, -$0.coefficient) }, .greaterOrEqual,
+                                          (t.fixedMemory - p.targetMemory * p.hostMemory[h]) * p.memoryScale)
+                    memoryExcesses.append(.init(e, -2))
+                }
+                cut.append(.init(e, part.multipliers.memory * 2 * p.memoryWeight))
+            }
+            program.addConstraint(cut, .greaterOrEqual, part.bound - constant)
+        }
+        let deviations = hostTerms.keys.sorted().compactMap { hostTerms[$0]!.d }
+        if !excesses.isEmpty { program.addConstraint(deviations.map { .init($0, 1) } + excesses, .greaterOrEqual, 0) }
+        let memoryDeviations = hostTerms.keys.sorted().compactMap { hostTerms[$0]!.m }
+        if !memoryExcesses.isEmpty {
+            program.addConstraint(memoryDeviations.map { .init($0, p.memoryScale) } + memoryExcesses, .greaterOrEqual, 0)
+        }
     }
 
     /// The assignment of a solution: host per VM.
