@@ -21,8 +21,8 @@ enum LowerBound {
     /// ``separable(_:deadline:)`` with its optimum: the share of each VM that leaves its home host
     /// (0 for VMs outside the relaxation). Without move caps the hosts' parts are solved with whole
     /// VMs (``HostPart``) and every share is 0 or 1 (`whole`); the parts come back for
-    /// ``ExactModel/addSeparableCuts(_:)``, with `cutVariants` also each host's CPU and memory alone.
-    static func separableShares(_ p: PlacementProblem, deadline: Double, cutVariants: Bool = false) -> SeparableAnswer? {
+    /// ``ExactModel/addSeparableCuts(_:)``.
+    static func separableShares(_ p: PlacementProblem, deadline: Double) -> SeparableAnswer? {
         var forced = 0.0
         var onHost = [[Int]](repeating: [], count: p.hostCount)
         for v in 0..<p.vmCount {
@@ -131,28 +131,6 @@ enum LowerBound {
             bounds.append(.init(host: hosts[k].host, bound: r.bound, vms: hosts[k].vms))
             for (i, v) in hosts[k].vms.enumerated() where r.leaves[i] { leaving[v] = 1 }
         }
-        // For cuts: each host's part again with its CPU rows alone and with its memory row alone (each
-        // a valid bound with those multipliers; with the full parts they lift the LP most: 16 × 400
-        // seed 3 89,398 → 90,238, against 88,869 with the full parts alone — copying costs scaled by
-        // ½ or 2 and the rows one by one added nothing).
-        if cutVariants {
-            let variants: [(cpu: Double, memory: Double)] = [(1, 0), (0, 1)]
-            var jobs: [(k: Int, multipliers: (cost: Double, cpu: Double, over: Double, memory: Double), part: HostPart)] = []
-            for (k, h) in hosts.enumerated() where h.memExcess > 0 && (h.excess > 0 || h.over > 0) {
-                for m in variants {
-                    let rows = [(m.cpu * 2 * p.balanceWeight, h.excess, p.demand), (m.cpu * p.overWeight, h.over, p.demand),
-                                (m.memory * 2 * p.memoryWeight, h.memExcess, scaledMemory)]
-                        .filter { $0.0 > 0 && $0.1 > 0 }
-                        .map { row in HostPart.Row(weight: row.0, amount: row.1, size: h.vms.map { row.2[$0] }) }
-                    jobs.append((k, (1, m.cpu, m.cpu, m.memory), HostPart(cost: h.vms.map { p.moveCost[$0] }, rows: rows)))
-                }
-            }
-            let more = concurrentMap(jobs.count) { jobs[$0].part.solve(deadline: deadline) }
-            for (j, r) in more.enumerated() {
-                guard let r else { continue }
-                bounds.append(.init(host: hosts[jobs[j].k].host, bound: r.bound, vms: hosts[jobs[j].k].vms, multipliers: jobs[j].multipliers))
-            }
-        }
         return SeparableAnswer(value: forced + values.reduce(0, +), leaving: leaving, whole: true, parts: bounds)
     }
 }
@@ -161,14 +139,12 @@ enum LowerBound {
 /// its home host, whether the shares are whole VMs, and (without caps) each host's part: the VMs
 /// that may leave it and the least its part can cost.
 struct SeparableAnswer {
-    /// A host's part: `bound` is at most what its VMs' leaving costs plus its excess terms, each
-    /// scaled by `multipliers` (copying cost; CPU excess, doubled; headroom overload; memory
-    /// excess, doubled), in every placement with whole VMs.
+    /// A host's part: `bound` is at most what leaving costs for its `vms` plus its weighted excess
+    /// terms (CPU and memory doubled, headroom overload), in every placement with whole VMs.
     struct Part {
         var host: Int
         var bound: Double
         var vms: [Int]
-        var multipliers: (cost: Double, cpu: Double, over: Double, memory: Double) = (1, 1, 1, 1)
     }
     var value: Double
     var leaving: [Double]
@@ -180,7 +156,7 @@ struct SeparableAnswer {
 /// their copying costs), against weighted slacks `s ≥ amount − Σ size·z` (the CPU, headroom and
 /// memory excess the host keeps). In every plan VMs leave whole, so the part's integer optimum
 /// bounds the plan too, and above its LP (a host sheds its excess with whole VMs, not with a share
-/// of one: 16 × 400 without caps 99,745 → 100,396, 64 × 4,000 442,811 → 443,454). Solved as: the
+/// of one: 16 × 400 without caps 99,745 → 100,396, 64 × 4,000 442,447 → 443,454). Solved as: the
 /// LP with its duals; a whole-VM answer from its shares, rounded and improved by flips and
 /// exchanges; every VM whose reduced cost alone would lift the LP above that answer fixed where the
 /// LP has it (about 80 % of them); then lp_solve's branch and bound over the rest for an answer

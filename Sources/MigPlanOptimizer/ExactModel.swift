@@ -237,8 +237,8 @@ struct ExactModel {
 
     /// Adds the separable relaxation's parts (``SeparableAnswer``) as cuts, valid for every
     /// placement with whole VMs: for each part's host, what leaving its VMs costs plus twice its
-    /// weighted CPU and memory excess at the end plus its headroom overload, each scaled by the
-    /// part's multipliers, is at least the part's bound; and the deviations sum to at least twice
+    /// weighted CPU and memory excess at the end plus its headroom overload is at least the part's
+    /// bound; and the deviations sum to at least twice
     /// those excesses (over the target hosts the deviations from the balanced levels sum to zero).
     /// The LP relaxation is then at least both the full model's and the separable bound. Full models
     /// only (a neighbourhood's model is left as it is).
@@ -253,6 +253,7 @@ struct ExactModel {
             hereMemory[c.h].append(.init(c.x, p.activeMemory[c.v] * p.memoryScale))
         }
         var excesses: [LinearProgram.Term] = [], memoryExcesses: [LinearProgram.Term] = []
+        // One excess variable per host, however many parts name it: the sums below count each once.
         var excess: [Int: LinearProgram.Variable] = [:], memoryExcess: [Int: LinearProgram.Variable] = [:]
         for part in parts {
             guard let t = hostTerms[part.host] else { continue }
@@ -260,12 +261,11 @@ struct ExactModel {
             var cut: [LinearProgram.Term] = []
             var constant = 0.0
             for v in part.vms {
-                let c = part.multipliers.cost * p.moveCost[v]
                 if let x = column[v * p.hostCount + h] {
-                    cut.append(.init(x, -c))
-                    constant += c
+                    cut.append(.init(x, -p.moveCost[v]))
+                    constant += p.moveCost[v]
                 } else if candidateHosts[v] != [h] {
-                    constant += c
+                    constant += p.moveCost[v]
                 }
             }
             if t.d != nil {
@@ -277,9 +277,9 @@ struct ExactModel {
                                           t.fixedLoad - p.targetLoad * p.cpuCapacity[h])
                     excesses.append(.init(e, -2))
                 }
-                cut.append(.init(e, part.multipliers.cpu * 2 * p.balanceWeight))
+                cut.append(.init(e, 2 * p.balanceWeight))
             }
-            if let o = t.o { cut.append(.init(o, part.multipliers.over * p.overWeight)) }
+            if let o = t.o { cut.append(.init(o, p.overWeight)) }
             if t.m != nil {
                 let e: LinearProgram.Variable
                 if let known = memoryExcess[h] { e = known } else {
@@ -289,7 +289,7 @@ struct ExactModel {
                                           (t.fixedMemory - p.targetMemory * p.hostMemory[h]) * p.memoryScale)
                     memoryExcesses.append(.init(e, -2))
                 }
-                cut.append(.init(e, part.multipliers.memory * 2 * p.memoryWeight))
+                cut.append(.init(e, 2 * p.memoryWeight))
             }
             program.addConstraint(cut, .greaterOrEqual, part.bound - constant)
         }

@@ -96,10 +96,7 @@ public struct Optimizer: Sendable {
         // with caps, gap sums without vs with this start: 64 × 4,000 1.6 vs 2.6 % and up to 4.3 s;
         // 32 × 1,000 22.0 vs 21.3 %, so mixed there; starts from the hosts' whole-VM parts with
         // their caps were worse at every size).
-        // Without caps, where the full LP is solved, the relaxation's parts also become cuts of it.
-        let cuts = options.goal == .balance && !capped && binaries <= lpColumns
-        let separable = options.goal == .balance
-            ? LowerBound.separableShares(problem, deadline: deadline + 1, cutVariants: cuts) : nil
+        let separable = options.goal == .balance ? LowerBound.separableShares(problem, deadline: deadline + 1) : nil
         let beforeStart = (state: state, search: search)
         var started = false
         if let separable, !columnGeneration || separable.whole {
@@ -235,11 +232,11 @@ public struct Optimizer: Sendable {
                 if r.hasSolution { guidedStart(model, r) }
                 // The separable parts as cuts of the same LP: it is then at least both bounds, and
                 // above them where the parts bind (16 × 400 without caps, seed 1 100,396 → 100,480,
-                // seed 3 89,398 → 90,238; 32 × 1,000 219,561 → 219,936). For the bound only: as a
+                // seed 3 89,398 → 90,236; 32 × 1,000 219,561 → 219,936). For the bound only: as a
                 // start its optimum was no better (seeds 1–5) and once worse. Column generation
                 // stalls on the cut rows (one master ran 29 s), so lp_solve solves it whole
                 // (32 × 1,000: 1.3–1.8 s).
-                if cuts, let parts = separable?.parts, !parts.isEmpty, monotonicSeconds() < deadline {
+                if !capped, let parts = separable?.parts, !parts.isEmpty, monotonicSeconds() < deadline {
                     var cut = model
                     cut.addSeparableCuts(parts)
                     let c = cut.program.relaxation.solve(SolveOptions(timeLimit: max(0.05, deadline - monotonicSeconds())))

@@ -440,7 +440,7 @@ struct BruteForce {
             let inv = try Inventory.parse(smallInventory(hosts: hosts, vms: vms, balance: ", maxMovesPerHost: 0"),
                                           file: "whole.yaml", baseDirectory: "/", db: db)
             let p = try PlacementProblem(inventory: inv, db: db, options: PlanOptions())
-            let r = try #require(LowerBound.separableShares(p, deadline: monotonicSeconds() + 10, cutVariants: true))
+            let r = try #require(LowerBound.separableShares(p, deadline: monotonicSeconds() + 10))
             let brute = try #require(BruteForce(inventory: inv, problem: p).optimum())
             #expect(r.whole && r.leaving.allSatisfy { $0 == 0 || $0 == 1 })
             #expect(r.value <= brute.value + 1e-6, "case \(k): bound \(r.value) above the optimum \(brute.value)")
