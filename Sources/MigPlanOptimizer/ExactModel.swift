@@ -253,7 +253,6 @@ struct ExactModel {
             hereMemory[c.h].append(.init(c.x, p.activeMemory[c.v] * p.memoryScale))
         }
         var excesses: [LinearProgram.Term] = [], memoryExcesses: [LinearProgram.Term] = []
-        // One excess variable per host, however many parts name it: the sums below count each once.
         var excess: [Int: LinearProgram.Variable] = [:], memoryExcess: [Int: LinearProgram.Variable] = [:]
         for part in parts {
             guard let t = hostTerms[part.host] else { continue }
@@ -268,27 +267,24 @@ struct ExactModel {
                     constant += p.moveCost[v]
                 }
             }
+            // e ≥ what `h` holds beyond `level` (one variable per host, however many parts name it).
+            func excessOf(_ h: Int, _ cache: inout [Int: LinearProgram.Variable], _ holds: [LinearProgram.Term], above level: Double,
+                          _ all: inout [LinearProgram.Term]) -> LinearProgram.Variable {
+                if let known = cache[h] { return known }
+                let e = program.addVariable(lower: 0)
+                cache[h] = e
+                program.addConstraint([.init(e, 1)] + holds.map { .init($0.variable, -$0.coefficient) }, .greaterOrEqual, -level)
+                all.append(.init(e, -2))
+                return e
+            }
             if t.d != nil {
-                let e: LinearProgram.Variable
-                if let known = excess[h] { e = known } else {
-                    e = program.addVariable(lower: 0)
-                    excess[h] = e
-                    program.addConstraint([.init(e, 1)] + here[h].map { .init($0.variable, -$0.coefficient) }, .greaterOrEqual,
-                                          t.fixedLoad - p.targetLoad * p.cpuCapacity[h])
-                    excesses.append(.init(e, -2))
-                }
+                let e = excessOf(h, &excess, here[h], above: p.targetLoad * p.cpuCapacity[h] - t.fixedLoad, &excesses)
                 cut.append(.init(e, 2 * p.balanceWeight))
             }
             if let o = t.o { cut.append(.init(o, p.overWeight)) }
             if t.m != nil {
-                let e: LinearProgram.Variable
-                if let known = memoryExcess[h] { e = known } else {
-                    e = program.addVariable(lower: 0)
-                    memoryExcess[h] = e
-                    program.addConstraint([.init(e, 1)] + hereMemory[h].map { .init($0.variable, -$0.coefficient) }, .greaterOrEqual,
-                                          (t.fixedMemory - p.targetMemory * p.hostMemory[h]) * p.memoryScale)
-                    memoryExcesses.append(.init(e, -2))
-                }
+                let e = excessOf(h, &memoryExcess, hereMemory[h],
+                                 above: (p.targetMemory * p.hostMemory[h] - t.fixedMemory) * p.memoryScale, &memoryExcesses)
                 cut.append(.init(e, 2 * p.memoryWeight))
             }
             program.addConstraint(cut, .greaterOrEqual, part.bound - constant)

@@ -124,16 +124,18 @@ public struct Optimizer: Sendable {
         // of `exactPairsReachTheOptimumTheWalkMisses`: 3,760.8 from the relaxation's start, the
         // optimum 2,929.2 from the greedy one; 16 × 400 without caps, seeds 1–5: one plan of five
         // better, 1.57 → 0.99 %, for 0.3–0.7 s; none of 32 × 1,000's, for 0.9 s, so not there).
-        if started && problem.vmCount <= 500 {
-            var (plain, plainSearch) = beforeStart
-            improve(&plain, &plainSearch)
-            cutByClock = cutByClock || plainSearch.cutByClock
-            if plain.objective < state.objective - 1e-7 {
-                state = plain
-                search = plainSearch
-                methods.append("greedy start")
+        // The same search from another start; its plan replaces the current one if better.
+        func searchFrom(_ start: PlacementState, _ startSearch: Search, method: String) {
+            var (g, s) = (start, startSearch)
+            improve(&g, &s)
+            cutByClock = cutByClock || s.cutByClock
+            if g.objective < state.objective - 1e-7 {
+                state = g
+                search = s
+                methods.append(method)
             }
         }
+        if started && problem.vmCount <= 500 { searchFrom(beforeStart.state, beforeStart.search, method: "greedy start") }
 
         // Exact MILP where the model is small enough to prove.
         let model = binaries <= max(options.exactBinaryLimit, lpColumns) ? ExactModel(problem) : nil
@@ -187,13 +189,7 @@ public struct Optimizer: Sendable {
                     guided.reasons[c.v] = c.h == problem.home[c.v] ? nil : guided.reasons[c.v] ?? .balance
                 }
             }
-            improve(&g, &guided)
-            cutByClock = cutByClock || guided.cutByClock
-            if g.objective < state.objective - 1e-7 {
-                state = g
-                search = guided
-                methods.append("LP-guided start")
-            }
+            searchFrom(g, guided, method: "LP-guided start")
         }
         // Lower bound: the best of the relaxations that are affordable.
         bounds: if options.goal == .balance {

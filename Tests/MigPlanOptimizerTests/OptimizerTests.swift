@@ -387,11 +387,7 @@ struct BruteForce {
     /// one to three rows, the proven value is the brute-force minimum over every subset of leaving
     /// VMs, the answer returned reaches it, and it is at or above the part's LP.
     @Test func wholeVMHostPartsMatchBruteForce() throws {
-        var state: UInt64 = 11
-        func next(_ n: Int) -> Int {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return Int((state >> 33) % UInt64(n))
-        }
+        var next = SmallLCG(state: 11)
         var aboveLP = 0
         for k in 0..<40 {
             let n = 8 + next(7)
@@ -426,11 +422,7 @@ struct BruteForce {
     /// optimum of small random clusters, and its shares are whole; so does the full model's LP with
     /// the separable parts as cuts, which is at or above both the plain LP and the separable bound.
     @Test func wholeVMSeparableBoundIsARelaxation() throws {
-        var state: UInt64 = 5
-        func next(_ n: Int) -> Int {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return Int((state >> 33) % UInt64(n))
-        }
+        var next = SmallLCG(state: 5)
         var lifted = 0
         for k in 0..<12 {
             let hosts = (1...3).map { ("h\($0)", "Skylake-Server", 8, 64.0, "connected") }
@@ -510,11 +502,7 @@ struct BruteForce {
               ("e", "h2", 2, 3000, 4, 5)], 1),
         ]
         var cases = cases0
-        var state: UInt64 = 7
-        func next(_ n: Int) -> Int {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return Int((state >> 33) % UInt64(n))
-        }
+        var next = SmallLCG(state: 7)
         for _ in 0..<5 {
             let hosts = (1...3).map { ("h\($0)", sky, 8, 64.0, "connected") }
             let vms = (0..<7).map { i in
@@ -769,5 +757,15 @@ struct BruteForce {
         #expect(!result.steps.contains { $0.to == 2 }, "a VM waited on h3: \(result.steps)")
         let validator = PlanValidator(inventory: inv, engine: p.engine, mustBeEmpty: [], capExempt: [], maxMoves: p.maxMoves)
         #expect(validator.violations(final: final, steps: result.steps).isEmpty)
+    }
+}
+
+/// A tiny seeded generator for the random small cases: `next(n)` is in 0..<n, the same sequence on
+/// every platform.
+struct SmallLCG {
+    var state: UInt64
+    mutating func callAsFunction(_ n: Int) -> Int {
+        state = state &* 6364136223846793005 &+ 1442695040888963407
+        return Int((state >> 33) % UInt64(n))
     }
 }
