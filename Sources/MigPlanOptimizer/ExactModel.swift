@@ -238,10 +238,10 @@ struct ExactModel {
     /// Adds the separable relaxation's parts (``SeparableAnswer``) as cuts, valid for every
     /// placement with whole VMs: for each part's host, what leaving its VMs costs plus twice its
     /// weighted CPU and memory excess at the end plus its headroom overload is at least the part's
-    /// bound; and the deviations sum to at least twice
-    /// those excesses (over the target hosts the deviations from the balanced levels sum to zero).
-    /// The LP relaxation is then at least both the full model's and the separable bound. Full models
-    /// only (a neighbourhood's model is left as it is).
+    /// bound; and the deviations sum to at least twice those excesses (over the target hosts the
+    /// deviations from the balanced levels sum to zero). The LP relaxation is then at least both
+    /// the full model's and the separable bound. Full models only (a neighbourhood's model is left
+    /// as it is).
     mutating func addSeparableCuts(_ parts: [SeparableAnswer.Part]) {
         let p = problem
         guard !parts.isEmpty, hostTerms.count == p.isTarget.filter({ $0 }).count else { return }

@@ -119,11 +119,6 @@ public struct Optimizer: Sendable {
         var proven = false
         // Set when the clock stopped a part of the search short (then the status says so).
         var cutByClock = search.cutByClock
-        // On small clusters the same search also from the state before that start; the better plan
-        // is kept. A different basin there is cheap and can be the better one (the 4 × 30 cluster
-        // of `exactPairsReachTheOptimumTheWalkMisses`: 3,760.8 from the relaxation's start, the
-        // optimum 2,929.2 from the greedy one; 16 × 400 without caps, seeds 1–5: one plan of five
-        // better, 1.57 → 0.99 %, for 0.3–0.7 s; none of 32 × 1,000's, for 0.9 s, so not there).
         // The same search from another start; its plan replaces the current one if better.
         func searchFrom(_ start: PlacementState, _ startSearch: Search, method: String) {
             var (g, s) = (start, startSearch)
@@ -135,6 +130,11 @@ public struct Optimizer: Sendable {
                 methods.append(method)
             }
         }
+        // On small clusters also from the state before the relaxation's start. A different basin
+        // there is cheap and can be the better one (the 4 × 30 cluster of
+        // `exactPairsReachTheOptimumTheWalkMisses`: 3,760.8 from the relaxation's start, the optimum
+        // 2,929.2 from the greedy one; 16 × 400 without caps, seeds 1–5: one plan of five better,
+        // 1.57 → 0.99 %, for 0.3–0.7 s; none of 32 × 1,000's, for 0.9 s, so not there).
         if started && problem.vmCount <= 500 { searchFrom(beforeStart.state, beforeStart.search, method: "greedy start") }
 
         // Exact MILP where the model is small enough to prove.

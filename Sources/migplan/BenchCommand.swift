@@ -187,11 +187,7 @@ struct PlainGreedyDRS {
         var s = PlacementState(problem: p)
         var mib = 0.0
         let targets = (0..<p.hostCount).filter { p.isTarget[$0] }
-        func sigma() -> Double {
-            let xs = targets.map { s.load[$0] / p.cpuCapacity[$0] }
-            let m = xs.reduce(0, +) / Double(xs.count)
-            return (xs.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(xs.count)).squareRoot()
-        }
+        func sigma() -> Double { self.sigma(s.load) }
         // Evacuations first, as DRS does.
         for v in 0..<p.vmCount where p.evacuated[s.host[v]] {
             if let d = p.allowed[v].first(where: { s.canMove(v, to: $0) }) { s.move(v, to: d); mib += p.engine.precopy[v].megabytes }
