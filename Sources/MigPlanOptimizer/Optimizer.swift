@@ -135,15 +135,21 @@ public struct Optimizer: Sendable {
         // there is cheap and can be the better one (the 4 × 30 cluster of
         // `exactPairsReachTheOptimumTheWalkMisses`: 3,760.8 from the relaxation's start, the optimum
         // 2,929.2 from the greedy one; 16 × 400 without caps, seeds 1–5: one plan of five better,
-        // 1.57 → 0.99 %, for 0.3–0.7 s; none of 32 × 1,000's, for 0.9 s, so not there).
-        if started && problem.vmCount <= 500 { searchFrom(beforeStart.state, beforeStart.search, method: "greedy start") }
+        // 1.57 → 0.99 %, for 0.3–0.7 s; none of 32 × 1,000's, for 0.9 s, so not there). Above
+        // threshold 3 the pair re-solves take most of the time (8 times as long a solve as at 3), so
+        // there only up to 100 VMs (16 × 400 at threshold 5 took 7.4 s for one search).
+        if started && problem.vmCount <= (problem.threshold <= 3 ? 500 : 100) {
+            searchFrom(beforeStart.state, beforeStart.search, method: "greedy start")
+        }
         // Without caps and up to 1,000 VMs, more walks from the same start with other seeds, side by
         // side: a walk's basin depends on its seed. Two (seeds 1–5 at 16 × 400 and 32 × 1,000: gap sums
         // 9.93 → 9.30 %; 32 × 1,000 seed 1 1.08 → 0.86 %; 1–2 s more), six up to 500 VMs (16 × 400:
         // 4.40 → 4.09 %, seed 1 1.06 → 0.84 %, 0.8 s more; four gave 4.33 %). Not with caps: there
         // column generation starts from the plan's columns, and from the better plans it reached
-        // vertices that ended worse (32 × 1,000 seeds 1–5: 22.0 → 25.1 %).
-        if !capped && problem.vmCount <= 1_000 {
+        // vertices that ended worse (32 × 1,000 seeds 1–5: 22.0 → 25.1 %). Nor above threshold 3,
+        // where the pair re-solves take most of the time (16 × 400 at threshold 5: 7.4 s alone, past
+        // the 10-s limit with the walks).
+        if !capped && problem.threshold <= 3 && problem.vmCount <= 1_000 {
             let walks = concurrentMap(problem.vmCount <= 500 ? 6 : 2) { k -> (state: PlacementState, search: Search) in
                 var (g, s) = afterStart
                 improve(&g, &s, walkSeed: UInt64(2 + k))
