@@ -82,9 +82,6 @@ enum LowerBound {
                     lp.addConstraint([.init(slack, 1)] + zip(z[k], part.vms).map { .init($0, size[$1]) } + arriving.map { .init($0.variable, -$0.coefficient) },
                                      .greaterOrEqual, amount)
                 }
-                if p.maxMovesPerHost > 0 && flows == nil && !z[k].isEmpty {
-                    lp.addConstraint(z[k].map { .init($0, 1) }, .lessOrEqual, Double(p.maxMovesPerHost))
-                }
             }
             if let floors {
                 // t ≥ Σ slacks and t ≥ floor: the total excess left, which the total deficit left equals;

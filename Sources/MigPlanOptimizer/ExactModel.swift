@@ -254,6 +254,16 @@ struct ExactModel {
         }
         var excesses: [LinearProgram.Term] = [], memoryExcesses: [LinearProgram.Term] = []
         var excess: [Int: LinearProgram.Variable] = [:], memoryExcess: [Int: LinearProgram.Variable] = [:]
+        // e ≥ what `h` holds beyond `level` (one variable per host, however many parts name it).
+        func excessOf(_ h: Int, _ cache: inout [Int: LinearProgram.Variable], _ holds: [LinearProgram.Term], above level: Double,
+                      _ all: inout [LinearProgram.Term]) -> LinearProgram.Variable {
+            if let known = cache[h] { return known }
+            let e = program.addVariable(lower: 0)
+            cache[h] = e
+            program.addConstraint([.init(e, 1)] + holds.map { .init($0.variable, -$0.coefficient) }, .greaterOrEqual, -level)
+            all.append(.init(e, -2))
+            return e
+        }
         for part in parts {
             guard let t = hostTerms[part.host] else { continue }
             let h = part.host
@@ -266,16 +276,6 @@ struct ExactModel {
                 } else if candidateHosts[v] != [h] {
                     constant += p.moveCost[v]
                 }
-            }
-            // e ≥ what `h` holds beyond `level` (one variable per host, however many parts name it).
-            func excessOf(_ h: Int, _ cache: inout [Int: LinearProgram.Variable], _ holds: [LinearProgram.Term], above level: Double,
-                          _ all: inout [LinearProgram.Term]) -> LinearProgram.Variable {
-                if let known = cache[h] { return known }
-                let e = program.addVariable(lower: 0)
-                cache[h] = e
-                program.addConstraint([.init(e, 1)] + holds.map { .init($0.variable, -$0.coefficient) }, .greaterOrEqual, -level)
-                all.append(.init(e, -2))
-                return e
             }
             if t.d != nil {
                 let e = excessOf(h, &excess, here[h], above: p.targetLoad * p.cpuCapacity[h] - t.fixedLoad, &excesses)

@@ -120,16 +120,20 @@ public struct Optimizer: Sendable {
         var proven = false
         // Set when the clock stopped a part of the search short (then the status says so).
         var cutByClock = search.cutByClock
-        // The same search from another start; its plan replaces the current one if better.
-        func searchFrom(_ start: PlacementState, _ startSearch: Search, method: String) {
-            var (g, s) = (start, startSearch)
-            improve(&g, &s)
+        // Another search's plan replaces the current one if better.
+        func keep(_ g: PlacementState, _ s: Search, method: String) {
             cutByClock = cutByClock || s.cutByClock
             if g.objective < state.objective - 1e-7 {
                 state = g
                 search = s
                 methods.append(method)
             }
+        }
+        // The same search from another start.
+        func searchFrom(_ start: PlacementState, _ startSearch: Search, method: String) {
+            var (g, s) = (start, startSearch)
+            improve(&g, &s)
+            keep(g, s, method: method)
         }
         // On small clusters also from the state before the relaxation's start. A different basin
         // there is cheap and can be the better one (the 4 × 30 cluster of
@@ -155,14 +159,7 @@ public struct Optimizer: Sendable {
                 improve(&g, &s, walkSeed: UInt64(2 + k))
                 return (g, s)
             }
-            for (k, w) in walks.enumerated() {
-                cutByClock = cutByClock || w.search.cutByClock
-                if w.state.objective < state.objective - 1e-7 {
-                    state = w.state
-                    search = w.search
-                    methods.append("walk seed \(2 + k)")
-                }
-            }
+            for (k, w) in walks.enumerated() { keep(w.state, w.search, method: "walk seed \(2 + k)") }
         }
 
         // Exact MILP where the model is small enough to prove.

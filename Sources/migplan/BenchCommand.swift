@@ -136,7 +136,7 @@ struct PlanBench: ParsableCommand {
                          (plan.gap.map { String(format: "%.2f%%", $0 * 100) } ?? "-") as NSString,
                          full.sigma, full.moves, full.mib / 1024,
                          (matched.reached ? String(format: "%.1f", matched.mib / 1024) : "not reached") as NSString,
-                         (ours.map { String(format: "%.1f (%.2f×)", $0.mib / 1024, $0.mib / max(1, full.mib)) }
+                         (ours.map { String(format: "%.1f (%.2f×)", $0 / 1024, $0 / max(1, full.mib)) }
                           ?? "not reached") as NSString))
         }
     }
@@ -162,13 +162,13 @@ struct PlainGreedyDRS {
     }
 
     /// The plan stopped after its first waves: the MiB its waves copy until σ is at or below `sigma`
-    /// (every wave's end is a state the sequencer checked), and that wave; `nil` if it never is.
-    func wavesToReach(sigma target: Double, plan: Plan) -> (mib: Double, wave: Int)? {
+    /// (every wave's end is a state the sequencer checked); `nil` if it never is.
+    func wavesToReach(sigma target: Double, plan: Plan) -> Double? {
         let vmIndex = Dictionary(uniqueKeysWithValues: inventory.vms.enumerated().map { ($1.name, $0) })
         let hostIndex = Dictionary(uniqueKeysWithValues: inventory.hosts.enumerated().map { ($1.name, $0) })
         var load = [Double](repeating: 0, count: problem.hostCount)
         for v in 0..<problem.vmCount { load[problem.home[v]] += problem.demand[v] }
-        if sigma(load) <= target + 1e-12 { return (0, 0) }
+        if sigma(load) <= target + 1e-12 { return 0 }
         var mib = 0.0
         for wave in 1...max(1, plan.waves) {
             for m in plan.moves where m.wave == wave {
@@ -177,7 +177,7 @@ struct PlainGreedyDRS {
                 load[to] += problem.demand[v]
                 mib += m.megabytes
             }
-            if sigma(load) <= target + 1e-12 { return (mib, wave) }
+            if sigma(load) <= target + 1e-12 { return mib }
         }
         return nil
     }
