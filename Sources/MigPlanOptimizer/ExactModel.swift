@@ -297,6 +297,68 @@ struct ExactModel {
         }
     }
 
+    /// Turns the model into a relaxation of the target-imbalance problem (``PlanOptions/targetImbalance``):
+    /// the fewest pre-copy MiB (`bytes` per VM) over the placements whose CPU imbalance σ — of
+    /// x_h = load_h / capacity_h over the n connected hosts — is at most `target`. σ is not linear,
+    /// so the rows are what σ ≤ t implies: with x̄ the mean of the x_h, Σ_h q_h ≤ n·t² where each q_h
+    /// lies above tangents of (x_h − x̄)² (an outer approximation of the square), Σ_h |x_h − x̄| ≤ n·t
+    /// (Cauchy–Schwarz) and each |x_h − x̄| ≤ t·√n. Every plan within the target satisfies them,
+    /// so the optimum (and the LP's) is a lower bound on the bytes any such plan copies. The
+    /// weighted objective's variables stay, at no cost. Full models only.
+    mutating func relaxImbalanceTarget(_ target: Double, bytes: [Double]) {
+        let p = problem
+        var objective: [LinearProgram.Term] = []
+        var constant = 0.0
+        for c in columns where c.h != p.home[c.v] { objective.append(.init(c.x, bytes[c.v])) }
+        var fixedLoad = [Double](repeating: 0, count: p.hostCount)
+        for v in 0..<p.vmCount where candidateHosts[v].count == 1 {
+            let h = candidateHosts[v][0]
+            fixedLoad[h] += p.demand[v]
+            if h != p.home[v] { constant += bytes[v] }
+        }
+        program.setObjective(objective, constant: constant)
+        let hosts = (0..<p.hostCount).filter { p.inventory.hosts[$0].state == .connected }
+        guard !hosts.isEmpty else { return }
+        let n = Double(hosts.count)
+        var normalized = [[LinearProgram.Term]](repeating: [], count: p.hostCount)
+        for c in columns { normalized[c.h].append(.init(c.x, p.demand[c.v] / p.cpuCapacity[c.h])) }
+        // n·x̄ = Σ_h x_h
+        let mean = program.addVariable(lower: 0)
+        var meanRow: [LinearProgram.Term] = [.init(mean, n)]
+        var fixedSum = 0.0
+        for h in hosts {
+            meanRow += normalized[h].map { .init($0.variable, -$0.coefficient) }
+            fixedSum += fixedLoad[h] / p.cpuCapacity[h]
+        }
+        program.addConstraint(meanRow, .equal, fixedSum)
+        var spread: [LinearProgram.Term] = [], squares: [LinearProgram.Term] = []
+        // Tangents of the square at these deviations (both signs): q ≥ 2z·(x_h − x̄) − z².
+        let widest = target * n.squareRoot()
+        let tangents = [0.25, 0.5, 0.75, 1, 1.25, 1.5, 2, 2.5, 3, 4, 6, 8].map { $0 * target }.filter { $0 < widest } + [widest]
+        for h in hosts {
+            let e = program.addVariable(lower: 0, upper: widest)
+            let q = program.addVariable(lower: 0)
+            let fixed = fixedLoad[h] / p.cpuCapacity[h]
+            // x_h − x̄ as terms and a constant
+            let deviation: [LinearProgram.Term] = normalized[h] + [.init(mean, -1)]
+            // e ≥ |x_h − x̄|
+            program.addConstraint([.init(e, 1)] + deviation.map { .init($0.variable, -$0.coefficient) }, .greaterOrEqual, fixed)
+            program.addConstraint([.init(e, 1)] + deviation, .greaterOrEqual, -fixed)
+            for z in tangents {
+                for sign in [1.0, -1.0] {
+                    let slope = 2 * sign * z
+                    // q − slope·(x_h − x̄) ≥ slope·fixed − z²
+                    program.addConstraint([.init(q, 1)] + deviation.map { .init($0.variable, -slope * $0.coefficient) }, .greaterOrEqual,
+                                          slope * fixed - z * z)
+                }
+            }
+            spread.append(.init(e, 1))
+            squares.append(.init(q, 1))
+        }
+        program.addConstraint(spread, .lessOrEqual, n * target)
+        program.addConstraint(squares, .lessOrEqual, n * target * target)
+    }
+
     /// The assignment of a solution: host per VM.
     func placement(_ s: LPSolution) -> [Int] {
         var host = problem.home

@@ -32,6 +32,16 @@ public struct Optimizer: Sendable {
     public func plan(_ inventory: Inventory, options: PlanOptions = PlanOptions()) throws(MigPlanError) -> Plan {
         let start = monotonicSeconds()
         let deadline = start + options.timeLimit
+        if let target = options.targetImbalance {
+            guard target.isFinite && target >= 0 else {
+                throw .invalidInput(file: inventory.source, line: nil, keyPath: "targetImbalance",
+                                    message: "the target imbalance is a σ of normalized load: a number ≥ 0, not \(target)")
+            }
+            guard options.goal == .balance else {
+                throw .invalidInput(file: inventory.source, line: nil, keyPath: "targetImbalance",
+                                    message: "a target imbalance is a balance goal; --goal \(options.goal.rawValue) has none")
+            }
+        }
         var problem = try PlacementProblem(inventory: inventory, db: db, options: options)
         var state = PlacementState(problem: problem)
         var search = Search(problem: problem, deadline: deadline)
@@ -83,198 +93,215 @@ public struct Optimizer: Sendable {
         let lpColumns = options.goal == .balance ? (capped ? 200_000 : 40_000) : 0
         let directLPColumns = 10_000
         let columnGeneration = binaries > directLPColumns && binaries <= lpColumns
-        // The separable relaxation (the bound), solved first: where its optimum sends VMs away from
-        // their home hosts, they leave before the search, each for its best destination, largest
-        // first. It picks, for the excess each host must shed, the VMs cheapest to copy, which the
-        // greedy pass, one move at a time, does not (seed 1 without caps, plan before the LP's start:
-        // 96 × 10,000 695,210 → 647,658, 64 × 4,000 478,865 → 455,288; lower or equal in every plan
-        // of seeds 1–2 with and without caps). Without caps its hosts' parts are solved with whole
-        // VMs, and that start is the better one everywhere (seeds 1–5, sums of the four sizes' gaps
-        // 28.3 → 21.9 %; 32 × 1,000 2.0–3.2 → 1.0–1.4 %). With caps its shares are fractional, and
-        // it starts no plan where column generation follows: the master starts from the plan's
-        // columns, and from the greedy plan's it reached LP vertices that round better (seeds 1–5
-        // with caps, gap sums without vs with this start: 64 × 4,000 1.6 vs 2.6 % and up to 4.3 s;
-        // 32 × 1,000 22.0 vs 21.3 %, so mixed there; starts from the hosts' whole-VM parts with
-        // their caps were worse at every size).
-        let separable = options.goal == .balance ? LowerBound.separableShares(problem, deadline: deadline + 1) : nil
-        let beforeStart = (state: state, search: search)
-        var started = false
-        if let separable, !columnGeneration || separable.whole {
-            started = true
-            // A VM leaving a host its home VMs overfill moves for capacity (as a mandatory move would).
-            let initial = PlacementState(problem: problem)
-            let overfull = (0..<problem.hostCount).map(initial.overCapacity)
-            let out = (0..<problem.vmCount).filter { separable.leaving[$0] >= 0.5 && state.host[$0] == problem.home[$0] }
-                .sorted { (problem.demand[$0], $1) > (problem.demand[$1], $0) }
-            for v in out {
-                if let (h, _) = search.bestDestination(state, v) {
-                    state.move(v, to: h)
-                    search.reasons[v] = overfull[problem.home[v]] ? .capacity : .balance
-                }
-            }
-            methods.append("relaxation-guided start")
-        }
-        let afterStart = (state: state, search: search)
-        improve(&state, &search)
-        methods.append("greedy + local search + exact pair re-solves")
         var proven = false
         // Set when the clock stopped a part of the search short (then the status says so).
-        var cutByClock = search.cutByClock
-        // Another search's plan replaces the current one if better.
-        func keep(_ g: PlacementState, _ s: Search, method: String) {
-            cutByClock = cutByClock || s.cutByClock
-            if g.objective < state.objective - 1e-7 {
-                state = g
-                search = s
-                methods.append(method)
-            }
-        }
-        // The same search from another start.
-        func searchFrom(_ start: PlacementState, _ startSearch: Search, method: String) {
-            var (g, s) = (start, startSearch)
-            improve(&g, &s)
-            keep(g, s, method: method)
-        }
-        // On small clusters also from the state before the relaxation's start. A different basin
-        // there is cheap and can be the better one (the 4 × 30 cluster of
-        // `exactPairsReachTheOptimumTheWalkMisses`: 3,760.8 from the relaxation's start, the optimum
-        // 2,929.2 from the greedy one; 16 × 400 without caps, seeds 1–5: one plan of five better,
-        // 1.57 → 0.99 %, for 0.3–0.7 s; none of 32 × 1,000's, for 0.9 s, so not there). Above
-        // threshold 3 the pair re-solves take most of the time (8 times as long a solve as at 3), so
-        // there only up to 100 VMs (16 × 400 at threshold 5 took 7.4 s for one search).
-        if started && problem.vmCount <= (problem.threshold <= 3 ? 500 : 100) {
-            searchFrom(beforeStart.state, beforeStart.search, method: "greedy start")
-        }
-        // Without caps and up to 1,000 VMs, more walks from the same start with other seeds, side by
-        // side: a walk's basin depends on its seed. Two (seeds 1–5 at 16 × 400 and 32 × 1,000: gap sums
-        // 9.93 → 9.30 %; 32 × 1,000 seed 1 1.08 → 0.86 %; 1–2 s more), six up to 500 VMs (16 × 400:
-        // 4.40 → 4.09 %, seed 1 1.06 → 0.84 %, 0.8 s more; four gave 4.33 %). Not with caps: there
-        // column generation starts from the plan's columns, and from the better plans it reached
-        // vertices that ended worse (32 × 1,000 seeds 1–5: 22.0 → 25.1 %). Nor above threshold 3,
-        // where the pair re-solves take most of the time (16 × 400 at threshold 5: 7.4 s alone, past
-        // the 10-s limit with the walks).
-        if !capped && problem.threshold <= 3 && problem.vmCount <= 1_000 {
-            let walks = concurrentMap(problem.vmCount <= 500 ? 6 : 2) { k -> (state: PlacementState, search: Search) in
-                var (g, s) = afterStart
-                improve(&g, &s, walkSeed: UInt64(2 + k))
-                return (g, s)
-            }
-            for (k, w) in walks.enumerated() { keep(w.state, w.search, method: "walk seed \(2 + k)") }
-        }
-
-        // Exact MILP where the model is small enough to prove.
-        let model = binaries <= max(options.exactBinaryLimit, lpColumns) ? ExactModel(problem) : nil
+        var cutByClock = false
         var bound: Double? = nil
-        if let model, model.binaries > 0 && model.binaries <= options.exactBinaryLimit && monotonicSeconds() < deadline {
-            // Half the time stays for the LP relaxation's bound and the LP-guided start, should the
-            // MILP not prove (with a tenth, a MILP stopped by the clock left the guided start no time
-            // and the plan was worse than without the MILP: example cluster, 3 s, 16,417 vs 16,164).
-            let s = model.program.solve(SolveOptions(timeLimit: max(0.05, 0.5 * (deadline - monotonicSeconds()))), logger: logger)
-            if s.hasSolution, let value = s.objective {
-                let exact = model.placement(s)
-                var candidate = PlacementState(problem: problem)
-                for v in 0..<problem.vmCount where exact[v] != candidate.host[v] { candidate.move(v, to: exact[v]) }
-                let consistent = candidate.brokenHardRules().isEmpty && abs(candidate.objective - value) <= 1e-6 * max(1, abs(value))
-                    && candidate.capsAndBudgetsHold(comparedTo: PlacementState(problem: problem))
-                if !consistent {
-                    logger?.warning("MILP solution disagrees with the objective, the rules, the caps or the budgets; kept the search's plan",
-                                    metadata: ["milp": "\(value)", "evaluated": "\(candidate.objective)"])
-                } else {
-                    if value < state.objective - 1e-7 {
-                        for v in 0..<problem.vmCount where exact[v] != problem.home[v] && (search.reasons[v] == nil || state.host[v] == problem.home[v]) {
-                            search.reasons[v] = problem.evacuated[problem.home[v]] ? .evacuation : .balance
-                        }
-                        state = candidate
-                    }
-                    if s.status == .optimal, let b = s.bound {
-                        proven = true
-                        bound = b
+        // A target imbalance: the fewest bytes that bring σ within it (``reachTarget``), from the
+        // mandatory moves; the weighted objective's search, MILP and bounds do not apply.
+        var goal: ImbalanceGoal? = nil
+        if let target = options.targetImbalance {
+            let reached = reachTarget(target, problem, search: search, mandatory: mandatoryOnly,
+                                      lpColumns: binaries <= 40_000 ? binaries : 0, deadline: deadline)
+            (state, search, goal, bound) = (reached.state, reached.search, reached.goal, reached.bound)
+            cutByClock = reached.cutByClock
+            methods.append(reached.method)
+        } else {
+            // The separable relaxation (the bound), solved first: where its optimum sends VMs away from
+            // their home hosts, they leave before the search, each for its best destination, largest
+            // first. It picks, for the excess each host must shed, the VMs cheapest to copy, which the
+            // greedy pass, one move at a time, does not (seed 1 without caps, plan before the LP's start:
+            // 96 × 10,000 695,210 → 647,658, 64 × 4,000 478,865 → 455,288; lower or equal in every plan
+            // of seeds 1–2 with and without caps). Without caps its hosts' parts are solved with whole
+            // VMs, and that start is the better one everywhere (seeds 1–5, sums of the four sizes' gaps
+            // 28.3 → 21.9 %; 32 × 1,000 2.0–3.2 → 1.0–1.4 %). With caps its shares are fractional, and
+            // it starts no plan where column generation follows: the master starts from the plan's
+            // columns, and from the greedy plan's it reached LP vertices that round better (seeds 1–5
+            // with caps, gap sums without vs with this start: 64 × 4,000 1.6 vs 2.6 % and up to 4.3 s;
+            // 32 × 1,000 22.0 vs 21.3 %, so mixed there; starts from the hosts' whole-VM parts with
+            // their caps were worse at every size).
+            let separable = options.goal == .balance ? LowerBound.separableShares(problem, deadline: deadline + 1) : nil
+            let beforeStart = (state: state, search: search)
+            var started = false
+            if let separable, !columnGeneration || separable.whole {
+                started = true
+                // A VM leaving a host its home VMs overfill moves for capacity (as a mandatory move would).
+                let initial = PlacementState(problem: problem)
+                let overfull = (0..<problem.hostCount).map(initial.overCapacity)
+                let out = (0..<problem.vmCount).filter { separable.leaving[$0] >= 0.5 && state.host[$0] == problem.home[$0] }
+                    .sorted { (problem.demand[$0], $1) > (problem.demand[$1], $0) }
+                for v in out {
+                    if let (h, _) = search.bestDestination(state, v) {
+                        state.move(v, to: h)
+                        search.reasons[v] = overfull[problem.home[v]] ? .capacity : .balance
                     }
                 }
-                methods.append(proven ? "exact MILP (proven)" : !consistent ? "exact MILP (answer not usable: budgets are not in the model)"
-                                : s.status == .optimal ? "exact MILP" : "exact MILP (time-limited)")
+                methods.append("relaxation-guided start")
             }
-            if s.status == .feasible || s.status == .timeLimit { cutByClock = true }
-        }
+            let afterStart = (state: state, search: search)
+            improve(&state, &search)
+            methods.append("greedy + local search + exact pair re-solves")
+            cutByClock = search.cutByClock
+            // Another search's plan replaces the current one if better.
+            func keep(_ g: PlacementState, _ s: Search, method: String) {
+                cutByClock = cutByClock || s.cutByClock
+                if g.objective < state.objective - 1e-7 {
+                    state = g
+                    search = s
+                    methods.append(method)
+                }
+            }
+            // The same search from another start.
+            func searchFrom(_ start: PlacementState, _ startSearch: Search, method: String) {
+                var (g, s) = (start, startSearch)
+                improve(&g, &s)
+                keep(g, s, method: method)
+            }
+            // On small clusters also from the state before the relaxation's start. A different basin
+            // there is cheap and can be the better one (the 4 × 30 cluster of
+            // `exactPairsReachTheOptimumTheWalkMisses`: 3,760.8 from the relaxation's start, the optimum
+            // 2,929.2 from the greedy one; 16 × 400 without caps, seeds 1–5: one plan of five better,
+            // 1.57 → 0.99 %, for 0.3–0.7 s; none of 32 × 1,000's, for 0.9 s, so not there). Above
+            // threshold 3 the pair re-solves take most of the time (8 times as long a solve as at 3), so
+            // there only up to 100 VMs (16 × 400 at threshold 5 took 7.4 s for one search).
+            if started && problem.vmCount <= (problem.threshold <= 3 ? 500 : 100) {
+                searchFrom(beforeStart.state, beforeStart.search, method: "greedy start")
+            }
+            // Without caps and up to 1,000 VMs, more walks from the same start with other seeds, side by
+            // side: a walk's basin depends on its seed. Two (seeds 1–5 at 16 × 400 and 32 × 1,000: gap sums
+            // 9.93 → 9.30 %; 32 × 1,000 seed 1 1.08 → 0.86 %; 1–2 s more), six up to 500 VMs (16 × 400:
+            // 4.40 → 4.09 %, seed 1 1.06 → 0.84 %, 0.8 s more; four gave 4.33 %). Not with caps: there
+            // column generation starts from the plan's columns, and from the better plans it reached
+            // vertices that ended worse (32 × 1,000 seeds 1–5: 22.0 → 25.1 %). Nor above threshold 3,
+            // where the pair re-solves take most of the time (16 × 400 at threshold 5: 7.4 s alone, past
+            // the 10-s limit with the walks).
+            if !capped && problem.threshold <= 3 && problem.vmCount <= 1_000 {
+                let walks = concurrentMap(problem.vmCount <= 500 ? 6 : 2) { k -> (state: PlacementState, search: Search) in
+                    var (g, s) = afterStart
+                    improve(&g, &s, walkSeed: UInt64(2 + k))
+                    return (g, s)
+                }
+                for (k, w) in walks.enumerated() { keep(w.state, w.search, method: "walk seed \(2 + k)") }
+            }
 
-        // A second start for the same search: an LP optimum's assignments (those at one half or
-        // more) from the mandatory moves' state, then greedy, walk, pair re-solves and polish; the
-        // better plan is kept. Where the LP splits few VMs this start sits in a basin the greedy
-        // one does not reach.
-        func guidedStart(_ model: ExactModel, _ r: LPSolution) {
-            var guided = search
-            var g = mandatoryOnly.state
-            guided.reasons = mandatoryOnly.reasons
-            let wanted = model.columns.filter { r.value($0.x) >= 0.5 }
-                .sorted { (r.value($0.x), $1.v) > (r.value($1.x), $0.v) }
-            for _ in 0..<3 {
-                for c in wanted where g.host[c.v] != c.h && g.canMove(c.v, to: c.h) {
-                    g.move(c.v, to: c.h)
-                    // Back home undoes a mandatory move and its reason.
-                    guided.reasons[c.v] = c.h == problem.home[c.v] ? nil : guided.reasons[c.v] ?? .balance
+            // Exact MILP where the model is small enough to prove.
+            let model = binaries <= max(options.exactBinaryLimit, lpColumns) ? ExactModel(problem) : nil
+            if let model, model.binaries > 0 && model.binaries <= options.exactBinaryLimit && monotonicSeconds() < deadline {
+                // Half the time stays for the LP relaxation's bound and the LP-guided start, should the
+                // MILP not prove (with a tenth, a MILP stopped by the clock left the guided start no time
+                // and the plan was worse than without the MILP: example cluster, 3 s, 16,417 vs 16,164).
+                let s = model.program.solve(SolveOptions(timeLimit: max(0.05, 0.5 * (deadline - monotonicSeconds()))), logger: logger)
+                if s.hasSolution, let value = s.objective {
+                    let exact = model.placement(s)
+                    var candidate = PlacementState(problem: problem)
+                    for v in 0..<problem.vmCount where exact[v] != candidate.host[v] { candidate.move(v, to: exact[v]) }
+                    let consistent = candidate.brokenHardRules().isEmpty && abs(candidate.objective - value) <= 1e-6 * max(1, abs(value))
+                        && candidate.capsAndBudgetsHold(comparedTo: PlacementState(problem: problem))
+                    if !consistent {
+                        logger?.warning("MILP solution disagrees with the objective, the rules, the caps or the budgets; kept the search's plan",
+                                        metadata: ["milp": "\(value)", "evaluated": "\(candidate.objective)"])
+                    } else {
+                        if value < state.objective - 1e-7 {
+                            for v in 0..<problem.vmCount where exact[v] != problem.home[v] && (search.reasons[v] == nil || state.host[v] == problem.home[v]) {
+                                search.reasons[v] = problem.evacuated[problem.home[v]] ? .evacuation : .balance
+                            }
+                            state = candidate
+                        }
+                        if s.status == .optimal, let b = s.bound {
+                            proven = true
+                            bound = b
+                        }
+                    }
+                    methods.append(proven ? "exact MILP (proven)" : !consistent ? "exact MILP (answer not usable: budgets are not in the model)"
+                                    : s.status == .optimal ? "exact MILP" : "exact MILP (time-limited)")
                 }
+                if s.status == .feasible || s.status == .timeLimit { cutByClock = true }
             }
-            searchFrom(g, guided, method: "LP-guided start")
-        }
-        // Lower bound: the best of the relaxations that are affordable.
-        bounds: if options.goal == .balance {
-            if let b = separable?.value { bound = max(bound ?? b, b) }
-            if let model, !proven && model.binaries > 0 {
-                // Without the LP optimum there is no LP-guided start: the plan then depends on the clock.
-                guard monotonicSeconds() < deadline else { cutByClock = true; break bounds }
-                let r: LPSolution
-                if model.binaries <= directLPColumns {
-                    // Small: lp_solve on the whole LP (16 × 400: 0.1 s). Its optimum, reached from
-                    // lp_solve's own start, is another vertex than column generation's from the plan,
-                    // and a start further from the plan (measured over three seeds at 16 × 400: sums of
-                    // gaps 7.2 vs 7.7 % without caps, 15.7 vs 16.9 % with).
-                    r = model.program.relaxation.solve(SolveOptions(timeLimit: max(0.05, deadline - monotonicSeconds())))
-                    if r.status == .timeLimit || r.status == .feasible { cutByClock = true }
-                } else {
-                    // Column generation: the master starts with the plan's columns (a feasible master)
-                    // and every continuous variable; the rounds are capped, so the answer does not
-                    // depend on the clock unless the deadline stops it. Converged, its optimum is the
-                    // LP's: a bound; stopped by the cap, the master's optimum still guides a start.
-                    var active = [Bool](repeating: true, count: model.program.variables.count)
-                    for c in model.columns { active[c.x.index] = c.h == state.host[c.v] }
-                    let report: PricingReport
-                    (r, report) = model.program.relaxation.solveByPricing(
-                        active: active, options: SolveOptions(timeLimit: max(0.05, deadline - monotonicSeconds())),
-                        maxRounds: 30, columnsPerRound: 300, logger: logger)
-                    if r.status == .timeLimit || report.stoppedByClock { cutByClock = true }
-                    if r.status == .infeasible || r.status == .failed {
-                        // The plan's columns are a feasible master unless the model and the search
-                        // disagree on a constraint: say so, keep the search's plan and bound.
-                        logger?.warning("column generation from the plan found no LP solution",
-                                        metadata: ["status": "\(r.status)", "code": "\(r.solverCode)"])
+
+            // A second start for the same search: an LP optimum's assignments (those at one half or
+            // more) from the mandatory moves' state, then greedy, walk, pair re-solves and polish; the
+            // better plan is kept. Where the LP splits few VMs this start sits in a basin the greedy
+            // one does not reach.
+            func guidedStart(_ model: ExactModel, _ r: LPSolution) {
+                var guided = search
+                var g = mandatoryOnly.state
+                guided.reasons = mandatoryOnly.reasons
+                let wanted = model.columns.filter { r.value($0.x) >= 0.5 }
+                    .sorted { (r.value($0.x), $1.v) > (r.value($1.x), $0.v) }
+                for _ in 0..<3 {
+                    for c in wanted where g.host[c.v] != c.h && g.canMove(c.v, to: c.h) {
+                        g.move(c.v, to: c.h)
+                        // Back home undoes a mandatory move and its reason.
+                        guided.reasons[c.v] = c.h == problem.home[c.v] ? nil : guided.reasons[c.v] ?? .balance
                     }
                 }
-                if r.status == .optimal, let value = r.objective { bound = max(bound ?? value, value) }
-                if r.hasSolution { guidedStart(model, r) }
-                // The separable parts as cuts of the same LP: it is then at least both bounds, and
-                // above them where the parts bind (16 × 400 without caps, seed 1 100,396 → 100,480,
-                // seed 3 89,398 → 90,236; 32 × 1,000 219,561 → 219,936). For the bound only: as a
-                // start its optimum was no better (seeds 1–5) and once worse. Column generation
-                // stalls on the cut rows (one master ran 29 s), so lp_solve solves it whole
-                // (32 × 1,000: 1.3–1.8 s).
-                if !capped, let parts = separable?.parts, !parts.isEmpty, monotonicSeconds() < deadline {
-                    var cut = model
-                    cut.addSeparableCuts(parts)
-                    let c = cut.program.relaxation.solve(SolveOptions(timeLimit: max(0.05, deadline - monotonicSeconds())))
-                    if c.status == .timeLimit || c.status == .feasible { cutByClock = true }
-                    if c.status == .optimal, let value = c.objective { bound = max(bound ?? value, value) }
+                searchFrom(g, guided, method: "LP-guided start")
+            }
+            // Lower bound: the best of the relaxations that are affordable.
+            bounds: if options.goal == .balance {
+                if let b = separable?.value { bound = max(bound ?? b, b) }
+                if let model, !proven && model.binaries > 0 {
+                    // Without the LP optimum there is no LP-guided start: the plan then depends on the clock.
+                    guard monotonicSeconds() < deadline else { cutByClock = true; break bounds }
+                    let r: LPSolution
+                    if model.binaries <= directLPColumns {
+                        // Small: lp_solve on the whole LP (16 × 400: 0.1 s). Its optimum, reached from
+                        // lp_solve's own start, is another vertex than column generation's from the plan,
+                        // and a start further from the plan (measured over three seeds at 16 × 400: sums of
+                        // gaps 7.2 vs 7.7 % without caps, 15.7 vs 16.9 % with).
+                        r = model.program.relaxation.solve(SolveOptions(timeLimit: max(0.05, deadline - monotonicSeconds())))
+                        if r.status == .timeLimit || r.status == .feasible { cutByClock = true }
+                    } else {
+                        // Column generation: the master starts with the plan's columns (a feasible master)
+                        // and every continuous variable; the rounds are capped, so the answer does not
+                        // depend on the clock unless the deadline stops it. Converged, its optimum is the
+                        // LP's: a bound; stopped by the cap, the master's optimum still guides a start.
+                        var active = [Bool](repeating: true, count: model.program.variables.count)
+                        for c in model.columns { active[c.x.index] = c.h == state.host[c.v] }
+                        let report: PricingReport
+                        (r, report) = model.program.relaxation.solveByPricing(
+                            active: active, options: SolveOptions(timeLimit: max(0.05, deadline - monotonicSeconds())),
+                            maxRounds: 30, columnsPerRound: 300, logger: logger)
+                        if r.status == .timeLimit || report.stoppedByClock { cutByClock = true }
+                        if r.status == .infeasible || r.status == .failed {
+                            // The plan's columns are a feasible master unless the model and the search
+                            // disagree on a constraint: say so, keep the search's plan and bound.
+                            logger?.warning("column generation from the plan found no LP solution",
+                                            metadata: ["status": "\(r.status)", "code": "\(r.solverCode)"])
+                        }
+                    }
+                    if r.status == .optimal, let value = r.objective { bound = max(bound ?? value, value) }
+                    if r.hasSolution { guidedStart(model, r) }
+                    // The separable parts as cuts of the same LP: it is then at least both bounds, and
+                    // above them where the parts bind (16 × 400 without caps, seed 1 100,396 → 100,480,
+                    // seed 3 89,398 → 90,236; 32 × 1,000 219,561 → 219,936). For the bound only: as a
+                    // start its optimum was no better (seeds 1–5) and once worse. Column generation
+                    // stalls on the cut rows (one master ran 29 s), so lp_solve solves it whole
+                    // (32 × 1,000: 1.3–1.8 s).
+                    if !capped, let parts = separable?.parts, !parts.isEmpty, monotonicSeconds() < deadline {
+                        var cut = model
+                        cut.addSeparableCuts(parts)
+                        let c = cut.program.relaxation.solve(SolveOptions(timeLimit: max(0.05, deadline - monotonicSeconds())))
+                        if c.status == .timeLimit || c.status == .feasible { cutByClock = true }
+                        if c.status == .optimal, let value = c.objective { bound = max(bound ?? value, value) }
+                    }
                 }
             }
+        }
+        // What the plan achieves: the weighted objective, or with a target imbalance the bytes.
+        func achievedValue() -> Double {
+            goal == nil ? state.objective : ImbalanceSearch(problem: problem, mandatoryHost: mandatoryOnly.state.host).migratedBytes(state)
         }
         if let b = bound {
             // A bound above the plan means the exact model was narrower than the search (its
             // proof does not cover this plan): claim nothing.
-            if b > state.objective * (1 + 1e-6) + 1e-6 {
-                logger?.warning("lower bound above the achieved objective", metadata: ["bound": "\(b)", "achieved": "\(state.objective)"])
+            let value = achievedValue()
+            if b > value * (1 + 1e-6) + 1e-6 {
+                logger?.warning("lower bound above the achieved objective", metadata: ["bound": "\(b)", "achieved": "\(value)"])
                 bound = nil
                 proven = false
             } else {
-                bound = min(b, state.objective)
+                bound = min(b, value)
             }
         }
 
@@ -307,6 +334,7 @@ public struct Optimizer: Sendable {
                                   fallbackViolations.map { .init(vm: "-", constraint: $0) })
             }
             methods.append("fell back to the mandatory moves (\(violations.first ?? ""))")
+            if let g = goal { goal?.reached = balance(fallbackProblem, fallback).imbalance <= g.imbalance }
             problem = fallbackProblem
             state = fallback
             search.reasons = mandatoryOnly.reasons
@@ -323,7 +351,7 @@ public struct Optimizer: Sendable {
                                wave: step.wave, seconds: pc.seconds, downtimeMs: pc.downtimeMs, megabytes: pc.megabytes,
                                reason: search.reasons[step.v] ?? .balance)
         }
-        let achieved = state.objective
+        let achieved = achievedValue()
         let timedOut = cutByClock || monotonicSeconds() >= deadline
         let status: Plan.Status
         if moves.isEmpty {
@@ -336,15 +364,19 @@ public struct Optimizer: Sendable {
             status = .feasible
         }
         var result = Plan(status: status, moves: moves, placement: placement(problem, final), before: before,
-                          after: balance(problem, state, poweredOff: Set(emptied)), objectiveName: objectiveName(problem), achieved: achieved,
+                          after: balance(problem, state, poweredOff: Set(emptied)),
+                          objectiveName: goal == nil ? objectiveName(problem) : "pre-copy-MiB subject to imbalance <= target", achieved: achieved,
                           lowerBound: bound, waves: sequence.steps.map(\.wave).max() ?? 0,
                           migratedMiB: moves.reduce(0) { $0 + $1.megabytes }, infeasibilities: [],
                           emptiedHosts: emptied.map { inventory.hosts[$0].name }, solverSeconds: monotonicSeconds() - start,
                           method: methods.joined(separator: ", "), violations: violations)
         (result.licensesBefore, result.licensesAfter) = licenses(problem, final: final)
-        let c = state.components
-        result.objectiveParts = ObjectiveParts(cpuDeviation: c.deviation, memoryDeviation: c.memory, overHeadroom: c.over,
-                                               migrationCost: c.moves, ruleViolations: c.rules)
+        if goal == nil {
+            let c = state.components
+            result.objectiveParts = ObjectiveParts(cpuDeviation: c.deviation, memoryDeviation: c.memory, overHeadroom: c.over,
+                                                   migrationCost: c.moves, ruleViolations: c.rules)
+        }
+        result.target = goal
         return result
     }
 

@@ -25,6 +25,11 @@ public struct PlanOptions: Sendable, Hashable {
     /// Hosts to power off (consolidation): emptied, and their moves count against the caps,
     /// unlike evacuations.
     public var powerOff: [String] = []
+    /// DRS's target host load standard deviation: balance until the CPU imbalance σ
+    /// (``Plan/Balance/imbalance``) is at or below this, with as few pre-copy bytes as the search
+    /// finds, instead of minimising the threshold's weighted objective (the threshold then plays no
+    /// part). Mandatory moves are always made. `.balance` goal only.
+    public var targetImbalance: Double? = nil
 
     public init(threshold: Int? = nil, maxMoves: Int? = nil, timeLimit: Double = 10, evacuate: [String] = [],
                 goal: Goal = .balance, exactBinaryLimit: Int = 160) {

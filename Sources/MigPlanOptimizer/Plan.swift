@@ -69,6 +69,16 @@ public struct Plan: Sendable {
     public var licensesAfter: [LicenseUsage] = []
     /// The achieved objective, explained: its parts (they add up to `achieved`).
     public var objectiveParts: ObjectiveParts? = nil
+    /// With ``PlanOptions/targetImbalance``: the target and whether the plan's σ reaches it.
+    public var target: ImbalanceGoal? = nil
+}
+
+/// A plan's target imbalance (``PlanOptions/targetImbalance``).
+public struct ImbalanceGoal: Sendable, Hashable, Codable {
+    /// The σ asked for.
+    public var imbalance: Double
+    /// False when no plan the search found reaches it (the plan is then the most balanced found).
+    public var reached: Bool
 }
 
 /// The parts of the objective a plan achieves (MHz-equivalents).
@@ -125,6 +135,7 @@ public struct PlanDocument: Encodable, Sendable {
     public var infeasibilities: [Plan.Infeasibility]
     public var emptiedHosts: [String]
     public var objectiveParts: ObjectiveParts?
+    public var target: ImbalanceGoal?
 
     public init(_ plan: Plan) {
         status = plan.status
@@ -145,5 +156,6 @@ public struct PlanDocument: Encodable, Sendable {
         infeasibilities = plan.infeasibilities
         emptiedHosts = plan.emptiedHosts
         objectiveParts = plan.objectiveParts
+        target = plan.target
     }
 }

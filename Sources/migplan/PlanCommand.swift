@@ -24,6 +24,9 @@ struct PlanCommand: ParsableCommand {
     var evacuate: [String] = []
     @Option(help: "balance (default) or consolidate (empty hosts the rest can carry).")
     var goal: PlanOptions.Goal = .balance
+    @Option(help: ArgumentHelp("Balance until the CPU imbalance σ is at most this (DRS's target host load standard deviation), copying as few bytes as the search finds.",
+                               valueName: "sigma"))
+    var targetImbalance: Double?
     @Option(help: ArgumentHelp("Try the exact MILP when the model has at most this many binaries.", visibility: .hidden))
     var exactLimit: Int = 160
     @Flag(help: "Print one JSON document.")
@@ -36,13 +39,18 @@ struct PlanCommand: ParsableCommand {
         if let t = threshold, !(1...5).contains(t) { throw ValidationError("--threshold takes 1…5") }
         if let m = maxMoves, m < 0 { throw ValidationError("--max-moves takes 0 or more") }
         if !(timeLimit > 0) { throw ValidationError("--time-limit takes a positive number of seconds") }
+        if let t = targetImbalance {
+            if !(t >= 0 && t.isFinite) { throw ValidationError("--target-imbalance takes a σ of normalized load, 0 or more (e.g. 0.05)") }
+            if goal != .balance { throw ValidationError("--target-imbalance goes with --goal balance") }
+        }
     }
 
     func run() throws {
         let cpudb = try db.load()
         let inv = try Inventory.load(path: inventory, db: cpudb)
-        let options = PlanOptions(threshold: threshold, maxMoves: maxMoves, timeLimit: timeLimit, evacuate: evacuate, goal: goal,
+        var options = PlanOptions(threshold: threshold, maxMoves: maxMoves, timeLimit: timeLimit, evacuate: evacuate, goal: goal,
                                   exactBinaryLimit: exactLimit)
+        options.targetImbalance = targetImbalance
         let optimizer = Optimizer(db: cpudb)
         if let writeModel {
             do { try optimizer.model(inv, options: options).writeMPS(to: writeModel) }
@@ -66,6 +74,10 @@ struct PlanCommand: ParsableCommand {
         print(String(format: "  CPU imbalance σ %.3f → %.3f, memory σ %.3f → %.3f, max load %.0f%% → %.0f%%",
                      plan.before.imbalance, plan.after.imbalance, plan.before.memoryImbalance, plan.after.memoryImbalance,
                      plan.before.maxLoad * 100, plan.after.maxLoad * 100))
+        if let t = plan.target {
+            print(String(format: "  target imbalance σ ≤ %.4f: %@", t.imbalance,
+                         (t.reached ? "reached" : "not reached (the most balanced plan found)") as NSString))
+        }
         print(String(format: "  %d move%@ in %d wave%@, %.1f GiB to copy", plan.moves.count, plan.moves.count == 1 ? "" : "s",
                      plan.waves, plan.waves == 1 ? "" : "s", plan.migratedMiB / 1024))
         var objective = String(format: "  objective (%@): %.1f", plan.objectiveName, plan.achieved)

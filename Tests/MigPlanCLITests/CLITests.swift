@@ -271,6 +271,26 @@ struct CLI {
         #expect(bad.status == 2 && bad.stderr.contains("--evacuate esx-99: no such host"))
     }
 
+    /// `plan --target-imbalance`: the plan's σ is within the target, the JSON says so and names the
+    /// bytes objective with its bound; a target below what any plan reaches says "not reached";
+    /// a negative target or one with consolidation is bad usage (exit 2).
+    @Test func planForATargetImbalance() throws {
+        let r = try CLI.run("plan", "examples/mixed-intel/inventory.yaml", "--target-imbalance", "0.05", "--json")
+        #expect(r.status == 0, "\(r.stderr)")
+        let doc = try #require(r.json as? [String: Any])
+        let target = try #require(doc["target"] as? [String: Any])
+        #expect(target["imbalance"] as? Double == 0.05 && target["reached"] as? Bool == true)
+        #expect(((doc["after"] as? [String: Any])?["imbalance"] as? Double ?? 1) <= 0.05)
+        let bound = try #require(doc["bound"] as? [String: Any])
+        #expect(bound["objective"] as? String == "pre-copy-MiB subject to imbalance <= target")
+        #expect((bound["lower"] as? Double ?? .infinity) <= (bound["achieved"] as? Double ?? 0))
+        let text = try CLI.run("plan", "examples/mixed-intel/inventory.yaml", "--target-imbalance", "0")
+        #expect(text.status == 0 && text.stdout.contains("target imbalance σ ≤ 0.0000: not reached"), "\(text.stdout)")
+        #expect(try CLI.run("plan", "examples/mixed-intel/inventory.yaml", "--target-imbalance", "-0.1").status == 2)
+        let both = try CLI.run("plan", "examples/mixed-intel/inventory.yaml", "--target-imbalance", "0.1", "--goal", "consolidate")
+        #expect(both.status == 2 && both.stderr.contains("--goal balance"))
+    }
+
     /// `plan --write-model` writes the full model as free MPS (an x column per VM and host it may
     /// end on, integers marked) and plans as usual; an unwritable path is bad input (exit 2).
     @Test func planWritesTheModel() throws {
