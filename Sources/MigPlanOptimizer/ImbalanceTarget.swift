@@ -116,6 +116,9 @@ struct ImbalanceSearch {
     let meanBytes: Double
     /// `problem.canHost(v, h)` as a flat table (v · hosts + h): the searches ask it millions of times.
     private let hostable: [Bool]
+    private let hostCount: Int
+    /// VMs without a hard rule or a licence budget: another VM's move changes only their capacity checks.
+    private let plain: [Bool]
 
     init(problem p: PlacementProblem, mandatoryHost: [Int]) {
         problem = p
@@ -134,9 +137,13 @@ struct ImbalanceSearch {
             if p.homeAllowed[v] { table[v * p.hostCount + p.home[v]] = true }
         }
         hostable = table
+        hostCount = p.hostCount
+        var ruled = [Bool](repeating: false, count: p.vmCount)
+        for rule in p.hardRules { for v in rule.vms { ruled[v] = true } }
+        plain = (0..<p.vmCount).map { !ruled[$0] && p.vmBudgets[$0].isEmpty }
     }
 
-    func canHost(_ v: Int, _ h: Int) -> Bool { hostable[v * problem.hostCount + h] }
+    func canHost(_ v: Int, _ h: Int) -> Bool { hostable[v * hostCount + h] }
 
     /// A VM whose only move is a balance move, free to stay, go or come back.
     func free(_ v: Int) -> Bool {
@@ -150,15 +157,147 @@ struct ImbalanceSearch {
 
     /// The most (or least) loaded target hosts: `reach` of those with room for another move under
     /// the per-host cap, and the few most extreme beyond (a full host can still trade a move).
-    private func ranked(_ s: PlacementState, _ imbalance: CPUImbalance, hottest: Bool) -> [Int] {
+    private func ranked(_ s: PlacementState, _ imbalance: CPUImbalance, hottest: Bool, width: Int = reach) -> [Int] {
         let p = problem
         let x = (0..<p.hostCount).map { s.load[$0] / p.cpuCapacity[$0] }
         let hosts = (0..<p.hostCount).filter { p.isTarget[$0] && imbalance.counted[$0] }
         let sorted = hosts.sorted { a, b in hottest ? (x[a], b) > (x[b], a) : (x[a], a) < (x[b], b) }
-        guard p.maxMovesPerHost > 0 else { return Array(sorted.prefix(Self.reach)) }
-        let open = sorted.filter { s.hostMoves[$0] < p.maxMovesPerHost }.prefix(Self.reach)
-        let extreme = sorted.prefix(Self.reach / 2).filter { !open.contains($0) }
+        guard p.maxMovesPerHost > 0 else { return Array(sorted.prefix(width)) }
+        let open = sorted.filter { s.hostMoves[$0] < p.maxMovesPerHost }.prefix(width)
+        let extreme = sorted.prefix(width / 2).filter { !open.contains($0) }
         return Array(open) + extreme
+    }
+
+    /// Whether `first` and then `second` may be carried out from `s` (the caps are checked for the
+    /// pair beforehand). Without a hard rule or licence budget on both VMs, the second move's checks
+    /// follow from the first's changes to the capacities alone, so no state is copied.
+    func bothAllowed(_ s: PlacementState, _ first: (v: Int, h: Int), then second: (v: Int, h: Int)) -> Bool {
+        guard s.canMove(first.v, to: first.h, ignoringCaps: true) else { return false }
+        guard plain[first.v] || plain[second.v] else {
+            var trial = s
+            trial.move(first.v, to: first.h)
+            return trial.canMove(second.v, to: second.h, ignoringCaps: true)
+        }
+        let p = problem
+        let (v, h) = second
+        guard p.movable[v] && h != s.host[v] && canHost(v, h) else { return false }
+        // What the first move changes on h.
+        let sign = (first.h == h ? 1.0 : 0) - (s.host[first.v] == h ? 1.0 : 0)
+        guard s.reserved[h] + sign * p.reservation[first.v] + p.reservation[v] <= p.cpuCapacity[h] + 1e-6,
+              s.configured[h] + sign * p.memory[first.v] + p.memory[v] <= p.memoryCapacity[h] + 1e-6 else { return false }
+        return s.rulesAllow(v, h) && s.budgetsAllow(v, h)
+    }
+
+    /// The next step of the fill from `s` (see `Run.fill`), among the `width` most and least loaded
+    /// hosts: one move, or two to be made in the order given; nil if none lowers σ.
+    fileprivate func nextStep(_ s: PlacementState, _ imbalance: CPUImbalance, away: [[Int]], _ policy: ImbalanceFill,
+                              width: Int) -> [(v: Int, h: Int)]? {
+        let p = problem
+        let demand = p.demand
+        // (copies nothing more, score, moves): larger first.
+        typealias Step = (free: Int, score: Double, moves: [(v: Int, h: Int)])
+        func key(_ gain: Double, _ cost: Double) -> (Int, Double) {
+            if cost <= 0 { return (1, gain) }
+            return switch policy {
+            case .perByte: (0, gain / cost)
+            case .perMove: (0, gain)
+            case let .blended(w): (0, gain / (cost + w * meanBytes))
+            }
+        }
+        // What moving v to h adds to the bytes copied.
+        func cost(_ v: Int, to h: Int) -> Double {
+            s.host[v] == p.home[v] ? bytes[v] : (h == p.home[v] ? -bytes[v] : 0)
+        }
+        func better(_ x: Step, _ y: Step) -> Bool {
+            (x.free, x.score, -x.moves[0].v, -x.moves[0].h) > (y.free, y.score, -y.moves[0].v, -y.moves[0].h)
+        }
+        let now = imbalance.variance
+        let hot = ranked(s, imbalance, hottest: true, width: width)
+        let cold = ranked(s, imbalance, hottest: false, width: width)
+        var single: Step? = nil
+        for a in hot {
+            for v in free(on: a, s, away: away) {
+                let atHome = a == p.home[v]
+                for h in cold + (atHome ? [] : [p.home[v]]) where h != a {
+                    let gain = now - imbalance.variance(moving: demand[v], from: a, to: h, s)
+                    guard gain > 0 else { continue }
+                    let (f, score) = key(gain, cost(v, to: h))
+                    let candidate: Step = (f, score, [(v, h)])
+                    if let b = single, !better(candidate, b) { continue }
+                    if s.canMove(v, to: h) { single = candidate }
+                }
+            }
+        }
+        if let b = single { return b.moves }
+        // Two moves (among the extreme hosts only): the best 16 by σ alone, then the first that
+        // can be carried out in some order.
+        guard width <= Self.reach else { return nil }
+        var pairs: [Step] = []
+        func offer(_ step: Step) {
+            if pairs.count == 16, let last = pairs.last, !better(step, last) { return }
+            guard capsFit(s, step.moves) else { return }
+            let i = pairs.firstIndex { better(step, $0) } ?? pairs.count
+            pairs.insert(step, at: i)
+            if pairs.count > 16 { pairs.removeLast() }
+        }
+        for a in hot {
+            let here = free(on: a, s, away: away)
+            // A VM of `a` moved elsewhere comes home; a larger one of `a` goes instead.
+            for v in freeAtHome[a] where s.host[v] != a {
+                let b = s.host[v]
+                for u in here where p.home[u] == a && demand[u] > demand[v] {
+                    for h in cold + [b] where h != a && canHost(u, h) {
+                        let gain = now - imbalance.variance(moving: demand[v], b, a, and: demand[u], a, h, s)
+                        guard gain > 0 else { continue }
+                        let (f, score) = key(gain, bytes[u] - bytes[v])
+                        offer((f, score, [(v, a), (u, h)]))
+                    }
+                }
+            }
+            for c in cold where c != a {
+                // A VM moved onto `c` goes home; a larger one of `a` takes its place.
+                for v in away[c] where p.home[v] != a {
+                    for u in here where demand[u] > demand[v] && canHost(u, c) {
+                        let gain = now - imbalance.variance(moving: demand[v], c, p.home[v], and: demand[u], a, c, s)
+                        guard gain > 0 else { continue }
+                        let (f, score) = key(gain, cost(u, to: c) - bytes[v])
+                        offer((f, score, [(v, p.home[v]), (u, c)]))
+                    }
+                }
+                // Swaps with the cold host: the larger VM to it.
+                let there = free(on: c, s, away: away)
+                for u in here where canHost(u, c) {
+                    for w in there where demand[w] < demand[u] && canHost(w, a) {
+                        let gain = now - imbalance.variance(moving: demand[u], a, c, and: demand[w], c, a, s)
+                        guard gain > 0 else { continue }
+                        let (f, score) = key(gain, cost(u, to: c) + cost(w, to: a))
+                        offer((f, score, [(u, c), (w, a)]))
+                    }
+                }
+            }
+        }
+        for step in pairs {
+            let (x, y) = (step.moves[0], step.moves[1])
+            for (first, second) in [(x, y), (y, x)] where bothAllowed(s, first, then: second) { return [first, second] }
+        }
+        return nil
+    }
+
+    /// The move caps after `moves` (in order; the sequencer may order them otherwise).
+    func capsFit(_ s: PlacementState, _ moves: [(v: Int, h: Int)]) -> Bool {
+        let (perHost, perPlan) = (problem.maxMovesPerHost, problem.maxMoves)
+        guard perHost > 0 || perPlan > 0 else { return true }
+        var delta: [Int: Int] = [:]
+        var total = 0
+        var now: [Int: Int] = [:]
+        for (v, h) in moves where problem.counted(v) {
+            let from = now[v] ?? s.host[v], origin = problem.home[v]
+            if from == origin { total += 1; delta[origin, default: 0] += 1 } else { delta[from, default: 0] -= 1 }
+            if h == origin { total -= 1; delta[origin, default: 0] -= 1 } else { delta[h, default: 0] += 1 }
+            now[v] = h
+        }
+        if perPlan > 0 && s.totalMoves + total > perPlan { return false }
+        return perHost == 0 || delta.allSatisfy { $0.value <= 0 || s.hostMoves[$0.key] + $0.value <= perHost }
     }
 
     /// Free VMs now on `h`: those at home there and those moved there.
@@ -209,129 +348,16 @@ struct ImbalanceSearch {
         /// (or home); where none helps, two moves — a VM moved off a hot host sent home and a larger
         /// one of that host moved instead, or one moved onto a cold host sent home and a larger one
         /// moved there instead (both where move caps bind), or a swap between a hot and a cold host
-        /// (the finer steps near the target).
+        /// (the finer steps near the target); where the extreme hosts offer none, a single move
+        /// between any two hosts.
         mutating func fill(_ s: inout PlacementState, _ imbalance: inout CPUImbalance, _ search: inout Search, _ policy: ImbalanceFill) {
-            let p = problem
-            let bytes = owner.bytes, demand = p.demand, freeAtHome = owner.freeAtHome
-            // (copies nothing more, score, moves): larger first.
-            typealias Step = (free: Int, score: Double, moves: [(v: Int, h: Int)])
-            func key(_ gain: Double, _ cost: Double) -> (Int, Double) {
-                if cost <= 0 { return (1, gain) }
-                return switch policy {
-                case .perByte: (0, gain / cost)
-                case .perMove: (0, gain)
-                case let .blended(w): (0, gain / (cost + w * owner.meanBytes))
-                }
-            }
-            // What moving v to h adds to the bytes copied.
-            func cost(_ v: Int, to h: Int) -> Double {
-                s.host[v] == p.home[v] ? bytes[v] : (h == p.home[v] ? -bytes[v] : 0)
-            }
-            func better(_ x: Step, _ y: Step) -> Bool {
-                (x.free, x.score, -x.moves[0].v, -x.moves[0].h) > (y.free, y.score, -y.moves[0].v, -y.moves[0].h)
-            }
             while imbalance.variance > limit {
                 guard !search.timeUp else { search.cutByClock = true; return }
-                let now = imbalance.variance
-                let hot = owner.ranked(s, imbalance, hottest: true), cold = owner.ranked(s, imbalance, hottest: false)
-                var single: Step? = nil
-                for a in hot {
-                    for v in owner.free(on: a, s, away: away) {
-                        let atHome = a == p.home[v]
-                        for h in cold + (atHome ? [] : [p.home[v]]) where h != a {
-                            let gain = now - imbalance.variance(moving: demand[v], from: a, to: h, s)
-                            guard gain > 0 else { continue }
-                            let (f, score) = key(gain, cost(v, to: h))
-                            let candidate: Step = (f, score, [(v, h)])
-                            if let b = single, !better(candidate, b) { continue }
-                            if s.canMove(v, to: h) { single = candidate }
-                        }
-                    }
-                }
-                if let b = single {
-                    apply(&s, &imbalance, &search, b.moves[0].v, to: b.moves[0].h)
-                    continue
-                }
-                // Two moves: the best 16 by σ alone, then the first that can be carried out in
-                // some order.
-                var pairs: [Step] = []
-                func offer(_ step: Step) {
-                    if pairs.count == 16, let last = pairs.last, !better(step, last) { return }
-                    guard capsFit(s, step.moves) else { return }
-                    let i = pairs.firstIndex { better(step, $0) } ?? pairs.count
-                    pairs.insert(step, at: i)
-                    if pairs.count > 16 { pairs.removeLast() }
-                }
-                for a in hot {
-                    let here = owner.free(on: a, s, away: away)
-                    // A VM of `a` moved elsewhere comes home; a larger one of `a` goes instead.
-                    for v in freeAtHome[a] where s.host[v] != a {
-                        let b = s.host[v]
-                        for u in here where p.home[u] == a && demand[u] > demand[v] {
-                            for h in cold + [b] where h != a && owner.canHost(u, h) {
-                                let gain = now - imbalance.variance(moving: demand[v], b, a, and: demand[u], a, h, s)
-                                guard gain > 0 else { continue }
-                                let (f, score) = key(gain, bytes[u] - bytes[v])
-                                offer((f, score, [(v, a), (u, h)]))
-                            }
-                        }
-                    }
-                    // Swaps with a cold host: the larger VM to the cold host.
-                    for c in cold where c != a {
-                        // A VM moved onto `c` goes home; a larger one of `a` takes its place.
-                        for v in away[c] where p.home[v] != a {
-                            for u in here where demand[u] > demand[v] && owner.canHost(u, c) {
-                                let gain = now - imbalance.variance(moving: demand[v], c, p.home[v], and: demand[u], a, c, s)
-                                guard gain > 0 else { continue }
-                                let (f, score) = key(gain, cost(u, to: c) - bytes[v])
-                                offer((f, score, [(v, p.home[v]), (u, c)]))
-                            }
-                        }
-                        let there = owner.free(on: c, s, away: away)
-                        for u in here where owner.canHost(u, c) {
-                            for w in there where demand[w] < demand[u] && owner.canHost(w, a) {
-                                let gain = now - imbalance.variance(moving: demand[u], a, c, and: demand[w], c, a, s)
-                                guard gain > 0 else { continue }
-                                let (f, score) = key(gain, cost(u, to: c) + cost(w, to: a))
-                                offer((f, score, [(u, c), (w, a)]))
-                            }
-                        }
-                    }
-                }
-                var done = false
-                for step in pairs {
-                    let (x, y) = (step.moves[0], step.moves[1])
-                    for (first, second) in [(x, y), (y, x)] {
-                        var trial = s
-                        guard trial.canMove(first.v, to: first.h) else { continue }
-                        trial.move(first.v, to: first.h)
-                        guard trial.canMove(second.v, to: second.h) else { continue }
-                        apply(&s, &imbalance, &search, first.v, to: first.h)
-                        apply(&s, &imbalance, &search, second.v, to: second.h)
-                        done = true
-                        break
-                    }
-                    if done { break }
-                }
-                if !done { return }
+                let hosts = problem.hostCount
+                guard let moves = owner.nextStep(s, imbalance, away: away, policy, width: ImbalanceSearch.reach)
+                    ?? (hosts > ImbalanceSearch.reach ? owner.nextStep(s, imbalance, away: away, policy, width: hosts) : nil) else { return }
+                for m in moves { apply(&s, &imbalance, &search, m.v, to: m.h) }
             }
-        }
-
-        /// The move caps after `moves` (in order; the sequencer may order them otherwise).
-        func capsFit(_ s: PlacementState, _ moves: [(v: Int, h: Int)]) -> Bool {
-            let p = problem
-            guard p.maxMovesPerHost > 0 || p.maxMoves > 0 else { return true }
-            var delta: [Int: Int] = [:]
-            var total = 0
-            var now: [Int: Int] = [:]
-            for (v, h) in moves where p.counted(v) {
-                let from = now[v] ?? s.host[v], home = p.home[v]
-                if from == home { total += 1; delta[home, default: 0] += 1 } else { delta[from, default: 0] -= 1 }
-                if h == home { total -= 1; delta[home, default: 0] -= 1 } else { delta[h, default: 0] += 1 }
-                now[v] = h
-            }
-            if p.maxMoves > 0 && s.totalMoves + total > p.maxMoves { return false }
-            return p.maxMovesPerHost == 0 || delta.allSatisfy { $0.value <= 0 || s.hostMoves[$0.key] + $0.value <= p.maxMovesPerHost }
         }
 
         /// Sends balance moves home while σ stays within the target: each time the one that adds
