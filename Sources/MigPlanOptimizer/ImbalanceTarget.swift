@@ -150,10 +150,6 @@ struct ImbalanceSearch {
         problem.movable[v] && mandatoryHost[v] == problem.home[v] && problem.affinityGroup[v].isEmpty
     }
 
-    /// Pre-copy MiB of every VM away from its home.
-    func migratedBytes(_ s: PlacementState) -> Double {
-        (0..<problem.vmCount).reduce(0) { $0 + (s.host[$1] != problem.home[$1] ? bytes[$1] : 0) }
-    }
 
     /// The most (or least) loaded target hosts: `reach` of those with room for another move under
     /// the per-host cap, and the few most extreme beyond (a full host can still trade a move).
@@ -441,19 +437,19 @@ extension Optimizer {
     }
 
     /// The plan for a target imbalance: from the mandatory moves, σ brought within the target by
-    /// each way of choosing moves (``ImbalanceFill``), and, where
-    /// the full model's LP fits (`lpColumns` > 0), the LP of the bytes model under the rows
-    /// σ ≤ target implies (``ExactModel/relaxImbalanceTarget(_:bytes:)``): its value is the bound,
-    /// its assignments at ½ or more another start. Side by side; reached first, then the fewest
-    /// bytes (if none reaches it, the most balanced).
+    /// each way of choosing moves (``ImbalanceFill``), side by side; where the full model has
+    /// `lpColumns` > 0 columns, the LP of the bytes model under the rows σ ≤ target implies
+    /// (``ExactModel/relaxImbalanceTarget(_:bytes:)``) gives the bound and, up to 10,000 columns,
+    /// its assignments at ½ or more are another start. The plan kept: reached first, then the
+    /// fewest bytes (if none reaches the target, the most balanced).
     func reachTarget(_ target: Double, _ problem: PlacementProblem, search: Search,
                      mandatory: (state: PlacementState, reasons: [Int: MoveReason]), lpColumns: Int,
                      deadline: Double) -> TargetResult {
         let imbalanceSearch = ImbalanceSearch(problem: problem, mandatoryHost: mandatory.state.host)
         var cutByClock = false
         var bound: Double? = nil
-        // The weighted objective's plan was a start too; over the benchmark's eight clusters it was
-        // never the best and cost most of the time.
+        // Not from the weighted objective's plan: as a start it was never the best over the
+        // benchmark's eight clusters, and its search took most of the time.
         var starts: [(state: PlacementState, reasons: [Int: MoveReason], fill: ImbalanceFill, name: String)] =
             ImbalanceFill.all.map { (mandatory.state, mandatory.reasons, $0, "the mandatory moves, \($0)") }
         // The LP: solved whole up to 10,000 columns, before the searches (a start and the bound);
@@ -490,7 +486,7 @@ extension Optimizer {
             _ = imbalanceSearch.reach(&g, &s, target: target, fill: starts[k].fill)
             // σ as the plan reports it (the search's running sums agree to rounding).
             let sigma = balance(problem, g).imbalance
-            return (k: k, state: g, search: s, reached: sigma <= target * (1 + 1e-9), bytes: imbalanceSearch.migratedBytes(g),
+            return (k: k, state: g, search: s, reached: sigma <= target * (1 + 1e-9), bytes: g.migratedMiB,
                     sigma: sigma)
         }
         let best = candidates.min { a, b in

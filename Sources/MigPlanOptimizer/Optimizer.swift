@@ -290,7 +290,7 @@ public struct Optimizer: Sendable {
         }
         // What the plan achieves: the weighted objective, or with a target imbalance the bytes.
         func achievedValue() -> Double {
-            goal == nil ? state.objective : ImbalanceSearch(problem: problem, mandatoryHost: mandatoryOnly.state.host).migratedBytes(state)
+            goal == nil ? state.objective : state.migratedMiB
         }
         if let b = bound {
             // A bound above the plan means the exact model was narrower than the search (its

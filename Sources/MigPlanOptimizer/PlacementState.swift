@@ -183,6 +183,11 @@ public struct PlacementState: Sendable {
 
     // MARK: - Feasibility
 
+    /// Pre-copy MiB of every VM away from its home (what the plan's moves copy, each once).
+    public var migratedMiB: Double {
+        (0..<problem.vmCount).reduce(0) { $0 + (host[$1] != problem.home[$1] ? problem.engine.precopy[$1].megabytes : 0) }
+    }
+
     /// Capacity of `to` with `v` added.
     public func fits(_ v: Int, _ to: Int) -> Bool {
         let p = problem

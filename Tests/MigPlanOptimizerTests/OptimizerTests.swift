@@ -59,13 +59,12 @@ struct BruteForce {
     let inventory: Inventory
     let problem: PlacementProblem
 
-    /// The least objective over every placement the validator accepts (final state only).
-    func optimum() -> (value: Double, placement: [Int])? {
+    /// Calls `body` with every placement the validator accepts (final state only).
+    func forEachValidPlacement(_ body: ([Int]) -> Void) {
         let p = problem
         let validator = PlanValidator(inventory: inventory, engine: p.engine,
                                       mustBeEmpty: Set((0..<p.hostCount).filter { p.evacuated[$0] }),
                                       capExempt: Set((0..<p.hostCount).filter { p.capExempt[$0] }), maxMoves: p.maxMoves)
-        var best: (Double, [Int])? = nil
         var assignment = [Int](repeating: 0, count: p.vmCount)
         let total = Int(pow(Double(p.hostCount), Double(p.vmCount)))
         for code in 0..<total {
@@ -79,8 +78,16 @@ struct BruteForce {
                 (v: $1, from: p.home[$1], to: assignment[$1], wave: $0 + 1)
             }
             guard ok, validator.violations(final: assignment, steps: steps).filter({ !$0.hasPrefix("wave ") }).isEmpty else { continue }
-            var s = PlacementState(problem: p)
-            for v in 0..<p.vmCount where assignment[v] != s.host[v] { s.move(v, to: assignment[v]) }
+            body(assignment)
+        }
+    }
+
+    /// The least objective over every placement the validator accepts (final state only).
+    func optimum() -> (value: Double, placement: [Int])? {
+        var best: (Double, [Int])? = nil
+        forEachValidPlacement { assignment in
+            var s = PlacementState(problem: problem)
+            for v in 0..<problem.vmCount where assignment[v] != s.host[v] { s.move(v, to: assignment[v]) }
             let f = s.objective
             if best == nil || f < best!.0 - 1e-9 { best = (f, assignment) }
         }

@@ -18,23 +18,9 @@ extension BruteForce {
 
     /// σ and pre-copy MiB of every placement the validator accepts (final state only).
     func imbalancesAndBytes() -> [(sigma: Double, bytes: Double)] {
-        let p = problem
-        let validator = PlanValidator(inventory: inventory, engine: p.engine,
-                                      mustBeEmpty: Set((0..<p.hostCount).filter { p.evacuated[$0] }),
-                                      capExempt: Set((0..<p.hostCount).filter { p.capExempt[$0] }), maxMoves: p.maxMoves)
         var found: [(Double, Double)] = []
-        var assignment = [Int](repeating: 0, count: p.vmCount)
-        let total = Int(pow(Double(p.hostCount), Double(p.vmCount)))
-        for code in 0..<total {
-            var c = code
-            for v in 0..<p.vmCount { assignment[v] = c % p.hostCount; c /= p.hostCount }
-            var ok = true
-            for v in 0..<p.vmCount where assignment[v] != p.home[v] && !p.allowedSet[v].contains(assignment[v]) { ok = false; break }
-            let steps = (0..<p.vmCount).filter { assignment[$0] != p.home[$0] }.enumerated().map {
-                (v: $1, from: p.home[$1], to: assignment[$1], wave: $0 + 1)
-            }
-            guard ok, validator.violations(final: assignment, steps: steps).filter({ !$0.hasPrefix("wave ") }).isEmpty else { continue }
-            let bytes = (0..<p.vmCount).reduce(0.0) { $0 + (assignment[$1] != p.home[$1] ? p.engine.precopy[$1].megabytes : 0) }
+        forEachValidPlacement { assignment in
+            let bytes = (0..<problem.vmCount).reduce(0.0) { $0 + (assignment[$1] != problem.home[$1] ? problem.engine.precopy[$1].megabytes : 0) }
             found.append((imbalance(assignment), bytes))
         }
         return found
