@@ -386,9 +386,15 @@ public struct Optimizer: Sendable {
     /// budgets are not in it (the search and the validator keep them): with budgets it is a
     /// relaxation. Evacuations, the threshold and the move caps of `options` apply as in
     /// ``plan(_:options:)``; the hosts a consolidation would power off are not chosen (that is the
-    /// search's), so with `.consolidate` this is the balance model.
+    /// search's), so with `.consolidate` this is the balance model. With a target imbalance it is the
+    /// model of the target's bound: pre-copy MiB under the rows σ ≤ target implies (a relaxation).
     public func model(_ inventory: Inventory, options: PlanOptions = PlanOptions()) throws(MigPlanError) -> LinearProgram {
-        ExactModel(try PlacementProblem(inventory: inventory, db: db, options: options)).program
+        let problem = try PlacementProblem(inventory: inventory, db: db, options: options)
+        var model = ExactModel(problem)
+        if let target = options.targetImbalance {
+            model.relaxImbalanceTarget(target, bytes: problem.engine.precopy.map(\.megabytes))
+        }
+        return model.program
     }
 
     /// DPM-style: empty the least loaded hosts while the others carry their VMs within headroom.

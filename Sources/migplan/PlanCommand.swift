@@ -31,7 +31,7 @@ struct PlanCommand: ParsableCommand {
     var exactLimit: Int = 160
     @Flag(help: "Print one JSON document.")
     var json = false
-    @Option(help: ArgumentHelp("Also write the full placement model (free MPS) here, for another solver; licence unit budgets are not in it.",
+    @Option(help: ArgumentHelp("Also write the full placement model (free MPS) here, for another solver; licence unit budgets are not in it; with --target-imbalance, the model of its bound.",
                                valueName: "file"))
     var writeModel: String?
 

@@ -125,6 +125,12 @@ extension BruteForce {
         }
         #expect(tight.achieved >= (loose.lowerBound ?? 0))
         #expect(loose.objectiveName.contains("MiB") && loose.objectiveParts == nil)
+        // The exported model is the bound's: its LP gives the plan's bound.
+        var options = PlanOptions()
+        options.targetImbalance = 0.05
+        let model = try Optimizer(db: db).model(inv, options: options)
+        let lp = try #require(model.relaxation.solve().objective)
+        #expect(abs(lp - (loose.lowerBound ?? -1)) <= 1e-6 * max(1, lp), "exported LP \(lp), plan's bound \(String(describing: loose.lowerBound))")
     }
 
     @Test func badTargetsAreTypedErrors() throws {
