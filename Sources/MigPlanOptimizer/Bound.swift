@@ -120,15 +120,13 @@ enum LowerBound {
                         .map { row in HostPart.Row(weight: row.0, amount: row.1, size: part.vms.map { row.2[$0] }) })
         }
         let solved = concurrentMap(parts.count) { parts[$0].solve(deadline: deadline) }
-        var values: [Double] = []
         var bounds: [SeparableAnswer.Part] = []
         for (k, r) in solved.enumerated() {
             guard let r else { return nil }
-            values.append(r.bound)
             bounds.append(.init(host: hosts[k].host, bound: r.bound, vms: hosts[k].vms))
             for (i, v) in hosts[k].vms.enumerated() where r.leaves[i] { leaving[v] = 1 }
         }
-        return SeparableAnswer(value: forced + values.reduce(0, +), leaving: leaving, whole: true, parts: bounds)
+        return SeparableAnswer(value: forced + bounds.reduce(0) { $0 + $1.bound }, leaving: leaving, whole: true, parts: bounds)
     }
 }
 

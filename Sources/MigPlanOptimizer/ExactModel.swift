@@ -317,7 +317,8 @@ struct ExactModel {
             if h != p.home[v] { constant += bytes[v] }
         }
         program.setObjective(objective, constant: constant)
-        let hosts = (0..<p.hostCount).filter { p.inventory.hosts[$0].state == .connected }
+        let counted = p.imbalanceHosts
+        let hosts = (0..<p.hostCount).filter { counted[$0] }
         guard !hosts.isEmpty else { return }
         let n = Double(hosts.count)
         var normalized = [[LinearProgram.Term]](repeating: [], count: p.hostCount)
@@ -357,6 +358,20 @@ struct ExactModel {
         }
         program.addConstraint(spread, .lessOrEqual, n * target)
         program.addConstraint(squares, .lessOrEqual, n * target * target)
+    }
+
+    /// Moves `g` toward a solution's assignments of ½ or more (the surest first, three passes, each
+    /// move only where `g` allows it), for the VMs `only` accepts; back home undoes a move and its
+    /// reason, a new move is for balance. The LP-guided starts.
+    func moveToward(_ r: LPSolution, _ g: inout PlacementState, reasons: inout [Int: MoveReason], only: (Int) -> Bool = { _ in true }) {
+        let wanted = columns.filter { r.value($0.x) >= 0.5 && only($0.v) }
+            .sorted { (r.value($0.x), $1.v) > (r.value($1.x), $0.v) }
+        for _ in 0..<3 {
+            for c in wanted where g.host[c.v] != c.h && g.canMove(c.v, to: c.h) {
+                g.move(c.v, to: c.h)
+                reasons[c.v] = c.h == problem.home[c.v] ? nil : reasons[c.v] ?? .balance
+            }
+        }
     }
 
     /// The assignment of a solution: host per VM.

@@ -12,7 +12,7 @@ struct CPUImbalance {
 
     init(_ p: PlacementProblem, _ s: PlacementState) {
         capacity = p.cpuCapacity
-        counted = p.inventory.hosts.map { $0.state == .connected }
+        counted = p.imbalanceHosts
         n = Double(counted.filter { $0 }.count)
         for h in 0..<p.hostCount where counted[h] {
             let x = s.load[h] / capacity[h]
@@ -119,15 +119,16 @@ struct ImbalanceSearch {
     private let hostCount: Int
     /// VMs without a hard rule or a licence budget: another VM's move changes only their capacity checks.
     private let plain: [Bool]
+    /// VMs whose only move is a balance move (see ``free(_:)``).
+    private let isFree: [Bool]
 
     init(problem p: PlacementProblem, mandatoryHost: [Int]) {
         problem = p
         self.mandatoryHost = mandatoryHost
         bytes = p.engine.precopy.map(\.megabytes)
+        isFree = (0..<p.vmCount).map { p.movable[$0] && mandatoryHost[$0] == p.home[$0] && p.affinityGroup[$0].isEmpty }
         var lists = [[Int]](repeating: [], count: p.hostCount)
-        for v in 0..<p.vmCount where p.movable[v] && mandatoryHost[v] == p.home[v] && p.affinityGroup[v].isEmpty {
-            lists[p.home[v]].append(v)
-        }
+        for v in 0..<p.vmCount where isFree[v] { lists[p.home[v]].append(v) }
         let b = bytes
         freeAtHome = lists.map { $0.sorted { (b[$0], $0) < (b[$1], $1) } }
         meanBytes = max(1, b.reduce(0, +) / Double(max(1, p.vmCount)))
@@ -146,10 +147,7 @@ struct ImbalanceSearch {
     func canHost(_ v: Int, _ h: Int) -> Bool { hostable[v * hostCount + h] }
 
     /// A VM whose only move is a balance move, free to stay, go or come back.
-    func free(_ v: Int) -> Bool {
-        problem.movable[v] && mandatoryHost[v] == problem.home[v] && problem.affinityGroup[v].isEmpty
-    }
-
+    func free(_ v: Int) -> Bool { isFree[v] }
 
     /// The most (or least) loaded target hosts: `reach` of those with room for another move under
     /// the per-host cap, and the few most extreme beyond (a full host can still trade a move).
@@ -165,8 +163,8 @@ struct ImbalanceSearch {
     }
 
     /// Whether `first` and then `second` may be carried out from `s` (the caps are checked for the
-    /// pair beforehand). Without a hard rule or licence budget on both VMs, the second move's checks
-    /// follow from the first's changes to the capacities alone, so no state is copied.
+    /// pair beforehand). Where one of the two VMs has no hard rule and no licence budget, the first
+    /// move changes the second's checks through the capacities alone, so no state is copied.
     func bothAllowed(_ s: PlacementState, _ first: (v: Int, h: Int), then second: (v: Int, h: Int)) -> Bool {
         guard s.canMove(first.v, to: first.h, ignoringCaps: true) else { return false }
         guard plain[first.v] || plain[second.v] else {
@@ -468,14 +466,7 @@ extension Optimizer {
             if r.hasSolution {
                 var g = mandatory.state
                 var reasons = mandatory.reasons
-                let wanted = m.columns.filter { r.value($0.x) >= 0.5 && imbalanceSearch.free($0.v) }
-                    .sorted { (r.value($0.x), $1.v) > (r.value($1.x), $0.v) }
-                for _ in 0..<3 {
-                    for c in wanted where g.host[c.v] != c.h && g.canMove(c.v, to: c.h) {
-                        g.move(c.v, to: c.h)
-                        reasons[c.v] = c.h == problem.home[c.v] ? nil : .balance
-                    }
-                }
+                m.moveToward(r, &g, reasons: &reasons, only: imbalanceSearch.free)
                 starts += [(g, reasons, .perByte, "the LP's assignments, \(ImbalanceFill.perByte)"),
                            (g, reasons, .perMove, "the LP's assignments, \(ImbalanceFill.perMove)")]
             }

@@ -226,15 +226,7 @@ public struct Optimizer: Sendable {
                 var guided = search
                 var g = mandatoryOnly.state
                 guided.reasons = mandatoryOnly.reasons
-                let wanted = model.columns.filter { r.value($0.x) >= 0.5 }
-                    .sorted { (r.value($0.x), $1.v) > (r.value($1.x), $0.v) }
-                for _ in 0..<3 {
-                    for c in wanted where g.host[c.v] != c.h && g.canMove(c.v, to: c.h) {
-                        g.move(c.v, to: c.h)
-                        // Back home undoes a mandatory move and its reason.
-                        guided.reasons[c.v] = c.h == problem.home[c.v] ? nil : guided.reasons[c.v] ?? .balance
-                    }
-                }
+                model.moveToward(r, &g, reasons: &guided.reasons)
                 searchFrom(g, guided, method: "LP-guided start")
             }
             // Lower bound: the best of the relaxations that are affordable.
@@ -462,7 +454,8 @@ public struct Optimizer: Sendable {
     /// σ of normalized CPU load (and memory) over the connected hosts, as the spec defines the
     /// DRS figure; hosts powered off by the plan are no longer connected afterwards.
     func balance(_ p: PlacementProblem, _ s: PlacementState, poweredOff: Set<Int> = []) -> Plan.Balance {
-        let targets = (0..<p.hostCount).filter { p.inventory.hosts[$0].state == .connected && !poweredOff.contains($0) }
+        let counted = p.imbalanceHosts
+        let targets = (0..<p.hostCount).filter { counted[$0] && !poweredOff.contains($0) }
         guard !targets.isEmpty else { return .init(imbalance: 0, memoryImbalance: 0, maxLoad: 0) }
         func sigma(_ xs: [Double]) -> Double {
             let mean = xs.reduce(0, +) / Double(xs.count)

@@ -235,5 +235,9 @@ public struct PlacementProblem: Sendable {
     /// improvement they buy, not by improvement per byte copied.
     public var movesAreScarce: Bool { maxMovesPerHost > 0 || maxMoves > 0 }
 
+    /// The hosts the CPU imbalance σ counts (``Plan/Balance/imbalance``): those connected now. The
+    /// plan's σ, the target search and the target's bound all use this set.
+    public var imbalanceHosts: [Bool] { inventory.hosts.map { $0.state == .connected } }
+
     public func canHost(_ v: Int, _ h: Int) -> Bool { h == home[v] ? homeAllowed[v] : allowedSet[v].contains(h) }
 }
